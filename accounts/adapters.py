@@ -1,0 +1,73 @@
+"""allauth adapters: how accounts are created, how MFA secrets are kept, and what the
+OpenID Connect provider tells relying parties."""
+
+import base64
+import hashlib
+from functools import cached_property
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.idp.oidc.adapter import DefaultOIDCAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+
+from accounts.roles import Role
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        """New sign-ups start as clients; other roles are granted by staff or onboarding."""
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            from accounts.services import role_grant
+
+            role_grant(user=user, role=Role.CLIENT)
+        return user
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def save_user(self, request, sociallogin, form=None):
+        from accounts.services import role_grant
+
+        user = super().save_user(request, sociallogin, form=form)
+        role_grant(user=user, role=Role.CLIENT)
+        return user
+
+
+def mfa_fernet() -> MultiFernet:
+    """Fernet keys for second-factor secrets: MFA_ENCRYPTION_KEYS (first encrypts, all
+    decrypt, so keys can be rotated), or one derived from SECRET_KEY when none is set."""
+    keys = list(settings.MFA_ENCRYPTION_KEYS)
+    if not keys:
+        digest = hashlib.sha256(b"aeyia.mfa-secrets:" + settings.SECRET_KEY.encode()).digest()
+        keys = [base64.urlsafe_b64encode(digest).decode()]
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    """Keeps TOTP secrets encrypted at rest."""
+
+    @cached_property
+    def _fernet(self) -> MultiFernet:
+        return mfa_fernet()
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet.encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return self._fernet.decrypt(encrypted_text.encode()).decode()
+
+
+class OidcProviderAdapter(DefaultOIDCAdapter):
+    """Claims released to relying parties (community, support desk, apps): identity only,
+    never anything about a person's health or bookings."""
+
+    def get_claims(self, purpose, user, client, scopes, email=None, **kwargs):
+        claims = super().get_claims(purpose, user, client, scopes, email=email, **kwargs)
+        if "profile" in scopes:
+            claims["name"] = user.get_full_name() or user.email
+            claims["given_name"] = user.first_name
+            claims["family_name"] = user.last_name
+            claims["zoneinfo"] = user.time_zone
+        return claims

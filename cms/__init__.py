@@ -1,0 +1,1 @@
+"""The Wagtail content product: library, courses, Contentful sync (see DESIGN.md §1)."""

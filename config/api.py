@@ -1,0 +1,38 @@
+"""The HTTP API: /api/v1/ (REST, documented at /api/v1/schema/) and the JSON error shape
+every endpoint shares: {"code": <stable>, "detail": <human>}."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.api.rest import MeView
+
+
+def exception_handler(exc, context):
+    """DRF errors as {"code", "detail"} (plus "fields" for validation errors)."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = {"code": "invalid", "detail": "The request has invalid fields.", "fields": exc.detail}
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        body = {"code": code, "detail": str(exc.detail)}
+    else:
+        body = {"code": "error", "detail": "The request could not be completed."}
+    if response.status_code == status.HTTP_403_FORBIDDEN and not context[
+        "request"
+    ].user.is_authenticated:
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        body = {"code": "not_authenticated", "detail": "Sign in to use this endpoint."}
+    return Response(body, status=response.status_code, headers=response.headers)
+
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("me/", MeView.as_view(), name="api-me"),
+]

@@ -1,0 +1,28 @@
+"""Deploy checks (`manage.py check --deploy`) for what Django's own checks cannot know."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def check_production_secrets(app_configs, **kwargs):
+    errors = []
+    if not settings.MFA_ENCRYPTION_KEYS:
+        errors.append(
+            Error(
+                "MFA_ENCRYPTION_KEYS is not set: second-factor secrets would be encrypted "
+                "with a key derived from SECRET_KEY.",
+                id="aeyia.E001",
+            )
+        )
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        errors.append(
+            Error("Production must run on PostgreSQL (set DATABASE_URL).", id="aeyia.E002")
+        )
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        errors.append(
+            Error("No Celery broker: set REDIS_URL or CELERY_BROKER_URL.", id="aeyia.E003")
+        )
+    if "filebased" in settings.EMAIL_BACKEND or "console" in settings.EMAIL_BACKEND:
+        errors.append(Error("EMAIL_BACKEND must deliver mail in production.", id="aeyia.E004"))
+    return errors

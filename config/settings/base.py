@@ -1,0 +1,14 @@
+"""Settings shared by every mode. Each concern lives in components/; the mode files
+(local, test, production) adjust only what differs."""
+
+from .components.auth import *  # noqa: F403
+from .components.cache import *  # noqa: F403
+from .components.celery import *  # noqa: F403
+from .components.core import *  # noqa: F403
+from .components.database import *  # noqa: F403
+from .components.email import *  # noqa: F403
+from .components.env import *  # noqa: F403
+from .components.logging import *  # noqa: F403
+from .components.rest import *  # noqa: F403
+from .components.security import *  # noqa: F403
+from .components.wagtail import *  # noqa: F403

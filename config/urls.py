@@ -1,0 +1,45 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from config import api, health, views
+
+# The Django admin logs in through allauth (rate limits, MFA), like Wagtail's admin does.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Aeyia superuser admin"
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+    ),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("", include("allauth.idp.urls")),
+    path("", include("accounts.urls")),
+    path("api/v1/", include(api.urlpatterns)),
+    path("django-admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        path("404/", views.page_not_found, {"exception": None}),
+        path("500/", views.server_error),
+    ]
+
+urlpatterns.append(path("", include(wagtail_urls)))

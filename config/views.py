@@ -1,0 +1,23 @@
+"""Error pages rendered in the site shell (and JSON for API callers)."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith(("/api/", "/_allauth/", "/webhooks/"))
+
+
+def page_not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"code": "not_found", "detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse(
+            {"code": "server_error", "detail": "Something went wrong on our side."}, status=500
+        )
+    # A bare render: the context processors may be what failed.
+    return render(request, "500.html", status=500)

@@ -1,0 +1,24 @@
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import role_grant
+from marketplace.practitioners.models import PractitionerProfile
+
+
+@transaction.atomic
+def practitioner_profile_ensure(*, user: User, display_name: str) -> PractitionerProfile:
+    """Gives the user the practitioner role and a draft profile (idempotent)."""
+    base = slugify(display_name) or f"practitioner-{user.pk}"
+    profile = PractitionerProfile.objects.filter(user=user).first()
+    if profile is None:
+        slug, suffix = base, 1
+        while PractitionerProfile.objects.filter(slug=slug).exists():
+            suffix += 1
+            slug = f"{base}-{suffix}"
+        profile = PractitionerProfile.objects.create(
+            user=user, slug=slug, display_name=display_name
+        )
+    role_grant(user=user, role=Role.PRACTITIONER)
+    return profile
