@@ -1,0 +1,57 @@
+# Aeyia: `make run` (embedded default) and `make test` (PostgreSQL + Redis + Celery).
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 8000
+UV_VERSION := 0.13.9
+VENV := .venv
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+# Services used by `make test`; override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://aeyia@127.0.0.1:5432/aeyia
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run test test-fast lint bench clean browser-deps
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.synced
+
+## run: set up and serve the platform with demo content on SQLite (no env needed)
+run: install
+	$(VENV)/bin/python manage.py migrate --noinput
+	$(VENV)/bin/python manage.py seed_demo
+	$(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
+
+browser-deps: node_modules/.installed
+	@command -v chromium >/dev/null || { echo "Chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
+
+## test: set up and run the whole suite against PostgreSQL and Redis
+test: install browser-deps
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$status
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+bench: install
+	$(VENV)/bin/python -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules var
