@@ -27,5 +27,7 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,64 @@
+"""`manage.py seed_demo`: demo people and content for the embedded default. Safe to run
+again: existing rows are kept."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import role_grant, user_create
+from marketing_site.pages.demo import seed_home_page
+from marketplace.clients.services import client_profile_ensure
+from marketplace.practitioners.services import practitioner_profile_ensure
+
+DEMO_PASSWORD = "aeyia-demo-2026"  # noqa: S105  (demo data for the offline default only)
+
+DEMO_PEOPLE = [
+    ("client@aeyia.local", "Clara", "Client", (Role.CLIENT,)),
+    ("practitioner@aeyia.local", "Priya", "Practitioner", (Role.PRACTITIONER,)),
+    ("editor@aeyia.local", "Eli", "Editor", (Role.EDITOR,)),
+    ("staff@aeyia.local", "Sam", "Staff", (Role.STAFF,)),
+]
+
+
+class Command(BaseCommand):
+    help = "Seed demo users and content (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for email, first_name, last_name, roles in DEMO_PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = user_create(
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    first_name=first_name,
+                    last_name=last_name,
+                    is_email_verified=True,
+                )
+            for role in roles:
+                if role is Role.CLIENT:
+                    client_profile_ensure(user=user)
+                elif role is Role.PRACTITIONER:
+                    practitioner_profile_ensure(user=user, display_name=f"{first_name} Patel")
+                else:
+                    role_grant(user=user, role=role)
+        seed_home_page()
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        url = settings.SITE_URL.rstrip("/")
+        lines = [
+            "",
+            f"Aeyia is ready at {url}/  (log in at {url}/accounts/login/)",
+            f"Demo logins, password '{DEMO_PASSWORD}':",
+        ]
+        for email, _first, _last, roles in DEMO_PEOPLE:
+            lines.append(f"  {', '.join(r.label for r in roles):<13} {email}")
+        lines.append(
+            "Practitioner, editor and staff accounts enrol an authenticator app (TOTP) "
+            "on first visit to their dashboard or the admins."
+        )
+        lines.append(f"Emails (confirmation, password reset) are written to {settings.EMAIL_FILE_PATH}/")
+        self.stdout.write("\n".join(lines) + "\n")
