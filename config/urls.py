@@ -12,6 +12,8 @@ from config import api, health, views
 # The Django admin logs in through allauth (rate limits, MFA), like Wagtail's admin does.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Aeyia superuser admin"
+# Staff work in the Wagtail admin; the Django admin is for superusers only.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"
