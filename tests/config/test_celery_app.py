@@ -1,0 +1,49 @@
+"""Celery: without a broker tasks run eagerly in-process; with REDIS_URL (CI) a real worker
+consumes them from Redis."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from accounts.tasks import clear_expired_sessions
+from config.celery_app import app
+
+
+def _make_sessions():
+    now = timezone.now()
+    Session.objects.create(
+        session_key="expired" + "x" * 25, session_data="", expire_date=now - timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="current" + "x" * 25, session_data="", expire_date=now + timedelta(days=1)
+    )
+
+
+def test_mode_follows_the_broker_setting():
+    assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.CELERY_BROKER_URL)
+    assert app.conf.task_always_eager is settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def test_beat_schedules_session_cleanup():
+    entry = settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]
+    assert entry["task"] in app.tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_session_cleanup_runs_through_the_configured_path():
+    _make_sessions()
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        result = clear_expired_sessions.delay()
+        assert result.get(timeout=5) == "ok"
+    else:
+        from celery.contrib.testing.worker import start_worker
+
+        # A real worker thread consuming from the real broker (Redis in CI).
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            result = clear_expired_sessions.delay()
+            assert result.get(timeout=30) == "ok"
+    keys = set(Session.objects.values_list("session_key", flat=True))
+    assert keys == {"current" + "x" * 25}
