@@ -40,8 +40,10 @@ class RequireMfaMiddleware:
     def __call__(self, request):
         if request.path_info.startswith(tuple(settings.MFA_REQUIRED_PATH_PREFIXES)):
             user = request.user
-            if user.is_authenticated and user_requires_mfa(user=user) and not user_has_mfa(
-                user=user
+            if (
+                user.is_authenticated
+                and user_requires_mfa(user=user)
+                and not user_has_mfa(user=user)
             ):
                 messages.warning(
                     request,

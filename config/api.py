@@ -16,16 +16,21 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": "invalid", "detail": "The request has invalid fields.", "fields": exc.detail}
+        body = {
+            "code": "invalid",
+            "detail": "The request has invalid fields.",
+            "fields": exc.detail,
+        }
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "error"
         body = {"code": code, "detail": str(exc.detail)}
     else:
         body = {"code": "error", "detail": "The request could not be completed."}
-    if response.status_code == status.HTTP_403_FORBIDDEN and not context[
-        "request"
-    ].user.is_authenticated:
+    if (
+        response.status_code == status.HTTP_403_FORBIDDEN
+        and not context["request"].user.is_authenticated
+    ):
         response.status_code = status.HTTP_401_UNAUTHORIZED
         body = {"code": "not_authenticated", "detail": "Sign in to use this endpoint."}
     return Response(body, status=response.status_code, headers=response.headers)

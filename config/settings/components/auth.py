@@ -61,6 +61,7 @@ MFA_REQUIRED_PATH_PREFIXES = ["/dashboard/", "/cms/", "/django-admin/"]
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_SERVE_SPECIFICATION = False
 
+
 # OpenID Connect provider; clients are registered by staff in the admin.
 def _local_oidc_private_key() -> str:
     """An RSA signing key for the embedded default, generated once into var/."""

@@ -60,5 +60,7 @@ class Command(BaseCommand):
             "Practitioner, editor and staff accounts enrol an authenticator app (TOTP) "
             "on first visit to their dashboard or the admins."
         )
-        lines.append(f"Emails (confirmation, password reset) are written to {settings.EMAIL_FILE_PATH}/")
+        lines.append(
+            f"Emails (confirmation, password reset) are written to {settings.EMAIL_FILE_PATH}/"
+        )
         self.stdout.write("\n".join(lines) + "\n")
