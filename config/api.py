@@ -8,10 +8,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.api.rest import MeView
+from commerce.credits.api import rest as credits_rest
 
 
 def exception_handler(exc, context):
     """DRF errors as {"code", "detail"} (plus "fields" for validation errors)."""
+    if hasattr(exc, "api_status") and hasattr(exc, "api_code"):
+        # Domain errors (commerce.errors) carry their own status and stable code.
+        return Response({"code": exc.api_code, "detail": exc.detail}, status=exc.api_status)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -46,4 +50,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("me/", MeView.as_view(), name="api-me"),
+    *credits_rest.urlpatterns,
 ]

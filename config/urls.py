@@ -29,6 +29,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("allauth.idp.urls")),
     path("", include("accounts.urls")),
+    path("", include("commerce.credits.urls")),
     path("api/v1/", include(api.urlpatterns)),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
+    "commerce.credits.apps.CreditsConfig",
     "marketing_site.pages.apps.PagesConfig",
     "config.apps.ConfigAppConfig",
     # Django
