@@ -1,7 +1,11 @@
 """The signed-in person's own pages: account overview and the dashboard hub."""
 
+from allauth.account.utils import get_next_redirect_url
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from accounts.roles import Role
 from accounts.selectors import user_roles, user_security_summary
@@ -34,3 +38,12 @@ def dashboard(request):
             "is_client": Role.CLIENT in roles,
         },
     )
+
+
+def wagtail_admin_login(request):
+    """Replaces Wagtail's own login form, which would sign people in with a password alone,
+    skipping allauth's rate limits and second factor: everyone signs in through allauth."""
+    next_url = get_next_redirect_url(request) or reverse("wagtailadmin_home")
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

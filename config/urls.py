@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as account_views
 from config import api, health, views
 
 # The Django admin logs in through allauth (rate limits, MFA), like Wagtail's admin does.
@@ -32,6 +33,8 @@ urlpatterns = [
     path("", include("commerce.credits.urls")),
     path("api/v1/", include(api.urlpatterns)),
     path("django-admin/", admin.site.urls),
+    # Wagtail's login form would skip allauth's rate limits and MFA.
+    path("cms/login/", account_views.wagtail_admin_login),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
