@@ -1,5 +1,7 @@
 """The test run. DATABASE_URL and REDIS_URL (set by CI) switch to PostgreSQL and Redis."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -13,3 +15,12 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+
+# Several test runs may share one PostgreSQL and one Redis (developers, helpers, CI): each
+# run gets its own test database, cache key prefix and Celery queue.
+_RUN_ID = f"{os.getpid()}"
+DATABASES["default"].setdefault("TEST", {})  # noqa: F405
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = f"test_{DATABASES['default']['NAME']}_{_RUN_ID}"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"aeyia-test-{_RUN_ID}"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = f"aeyia-test-{_RUN_ID}"
