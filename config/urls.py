@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("allauth.idp.urls")),
     path("", include("accounts.urls")),
     path("", include("commerce.credits.urls")),
+    path("stripe-local/", include("integrations.stripe.urls")),
     path("api/v1/", include(api.urlpatterns)),
     path("django-admin/", admin.site.urls),
     # Wagtail's login form would skip allauth's rate limits and MFA.

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
     "commerce.credits.apps.CreditsConfig",
+    "integrations.stripe.apps.StripeLocalConfig",
     "marketing_site.pages.apps.PagesConfig",
     "config.apps.ConfigAppConfig",
     # Django
