@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "marketplace.clients.apps.ClientsConfig",
     "commerce.credits.apps.CreditsConfig",
     "integrations.stripe.apps.StripeLocalConfig",
+    "commerce.payments.apps.PaymentsConfig",
+    "commerce.memberships.apps.MembershipsConfig",
     "marketing_site.pages.apps.PagesConfig",
     "config.apps.ConfigAppConfig",
     # Django

@@ -1,0 +1,90 @@
+from django.urls import path, reverse
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.memberships import services
+from commerce.memberships.models import Membership, MembershipPlan
+from commerce.memberships.selectors import membership_plans_active
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    features = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MembershipPlan
+        fields = [
+            "slug",
+            "name",
+            "tagline",
+            "features",
+            "price",
+            "currency",
+            "interval",
+            "monthly_credit_allowance",
+            "member_discount_percent",
+            "access_level",
+        ]
+
+    def get_features(self, plan) -> list[str]:
+        return plan.feature_list()
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    plan = PlanSerializer()
+
+    class Meta:
+        model = Membership
+        fields = ["plan", "status", "current_period_end", "cancel_at_period_end", "grace_until"]
+
+
+class PlanListView(APIView):
+    """GET /api/v1/membership-plans/ (public)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = PlanSerializer
+
+    def get(self, request):
+        return Response(PlanSerializer(membership_plans_active(), many=True).data)
+
+
+class CheckoutInputSerializer(serializers.Serializer):
+    plan = serializers.SlugField(max_length=40)
+
+
+class CheckoutView(APIView):
+    """POST /api/v1/memberships/checkout/ {plan} → {checkout_url}."""
+
+    serializer_class = CheckoutInputSerializer
+
+    def post(self, request):
+        data = CheckoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkout = services.membership_checkout_start(
+            user=request.user,
+            plan=services.plan_for_slug(data.validated_data["plan"]),
+            success_url=request.build_absolute_uri(reverse("membership-welcome"))
+            + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=request.build_absolute_uri(reverse("membership-plans")),
+        )
+        return Response({"checkout_url": checkout.checkout_url}, status=201)
+
+
+class MyMembershipView(APIView):
+    """GET /api/v1/memberships/me/ → the membership, or the free level."""
+
+    serializer_class = MembershipSerializer
+
+    def get(self, request):
+        membership = Membership.objects.select_related("plan").filter(user=request.user).first()
+        if membership is None or not membership.is_current:
+            return Response({"plan": None, "status": "free"})
+        return Response(MembershipSerializer(membership).data)
+
+
+urlpatterns = [
+    path("membership-plans/", PlanListView.as_view(), name="api-membership-plans"),
+    path("memberships/checkout/", CheckoutView.as_view(), name="api-membership-checkout"),
+    path("memberships/me/", MyMembershipView.as_view(), name="api-membership-me"),
+]
