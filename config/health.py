@@ -34,7 +34,7 @@ def _check_cache() -> str:
 
 
 def _check_broker() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if not settings.CELERY_BROKER_URL:
         return "eager"
     from config.celery_app import app
 

@@ -24,3 +24,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = f"test_{DATABASES['default']['NAME']}_{_RUN_ID}"  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"aeyia-test-{_RUN_ID}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"aeyia-test-{_RUN_ID}"
+
+# Tasks run eagerly in tests so each test sees its effects; the tests that need a real
+# worker (tests/config/test_celery_app.py) switch this off and start one on the broker.
+CELERY_TASK_ALWAYS_EAGER = True

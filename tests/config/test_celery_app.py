@@ -22,9 +22,31 @@ def _make_sessions():
     )
 
 
-def test_mode_follows_the_broker_setting():
-    assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.CELERY_BROKER_URL)
-    assert app.conf.task_always_eager is settings.CELERY_TASK_ALWAYS_EAGER
+def test_without_a_broker_tasks_run_eagerly(tmp_path):
+    """The embedded default: no broker configured means eager tasks."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CELERY_TASK_ALWAYS_EAGER, repr(settings.CELERY_BROKER_URL))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+    }
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.stdout.split() == ["True", "''"]
 
 
 def test_beat_schedules_session_cleanup():
@@ -35,15 +57,20 @@ def test_beat_schedules_session_cleanup():
 @pytest.mark.django_db(transaction=True)
 def test_session_cleanup_runs_through_the_configured_path():
     _make_sessions()
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if not settings.CELERY_BROKER_URL:
         result = clear_expired_sessions.delay()
         assert result.get(timeout=5) == "ok"
     else:
         from celery.contrib.testing.worker import start_worker
 
         # A real worker thread consuming from the real broker (Redis in CI).
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            result = clear_expired_sessions.delay()
-            assert result.get(timeout=30) == "ok"
+        app.conf.task_always_eager = False
+        try:
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+                result = clear_expired_sessions.delay()
+                assert not result.ready() or result.get(timeout=30) == "ok"
+                assert result.get(timeout=30) == "ok"
+        finally:
+            app.conf.task_always_eager = True
     keys = set(Session.objects.values_list("session_key", flat=True))
     assert keys == {"current" + "x" * 25}
