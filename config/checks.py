@@ -25,4 +25,27 @@ def check_production_secrets(app_configs, **kwargs):
         )
     if "filebased" in settings.EMAIL_BACKEND or "console" in settings.EMAIL_BACKEND:
         errors.append(Error("EMAIL_BACKEND must deliver mail in production.", id="aeyia.E004"))
+    for setting in ("STRIPE_GATEWAY",):
+        adapter = getattr(settings, setting, "")
+        if adapter.endswith(".local") or ".local." in adapter:
+            errors.append(
+                Error(
+                    f"{setting} names the offline adapter {adapter!r}; production must use "
+                    "the live one.",
+                    id="aeyia.E005",
+                )
+            )
+    local_secrets = [
+        name
+        for name in ("STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET")
+        if getattr(settings, name).startswith("whsec_local")
+    ]
+    if not settings.STRIPE_SECRET_KEY or local_secrets:
+        errors.append(
+            Error(
+                "Stripe keys are missing: set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and "
+                "STRIPE_CONNECT_WEBHOOK_SECRET.",
+                id="aeyia.E006",
+            )
+        )
     return errors

@@ -8,6 +8,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 IDP_OIDC_PRIVATE_KEY = env.str("IDP_OIDC_PRIVATE_KEY", multiline=True)
 LOG_FORMAT = "json"
+STRIPE_GATEWAY = env.str("STRIPE_GATEWAY", default="integrations.stripe.live.StripeLiveGateway")
 LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,6 +1,6 @@
 from .env import env
 
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 # "json" in production (one object per line, with the request id); "text" elsewhere.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 
