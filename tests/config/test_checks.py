@@ -1,0 +1,152 @@
+"""config.checks and `manage.py check --deploy` on the production settings, run in a
+subprocess with a clean environment (nothing from the developer's shell leaks in)."""
+
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+
+from config.checks import check_production_secrets
+
+REPO_ROOT = Path(settings.BASE_DIR)
+# The checks about identity and infrastructure; other apps add their own (aeyia.E005+).
+IDENTITY_AND_INFRA_CHECKS = {"aeyia.E001", "aeyia.E002", "aeyia.E003", "aeyia.E004"}
+
+
+def _rsa_private_key_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@pytest.fixture(scope="module")
+def production_env(tmp_path_factory) -> dict[str, str]:
+    """Everything production needs, as the deployment would provide it."""
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path_factory.mktemp("home")),
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
+        "DJANGO_ALLOWED_HOSTS": "aeyia.example.org",
+        "DATABASE_URL": "postgres://aeyia@127.0.0.1:5432/aeyia",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "IDP_OIDC_PRIVATE_KEY": _rsa_private_key_pem(),
+        "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+        "STRIPE_GATEWAY": "integrations.stripe.live.StripeLiveGateway",
+        "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_hex(24),
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
+        "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
+    }
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def _deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return _manage(env, "check", "--deploy", "--fail-level", "WARNING")
+
+
+def test_deploy_check_passes_with_a_complete_production_environment(production_env):
+    result = _deploy_check(production_env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "check_id"),
+    [
+        ("MFA_ENCRYPTION_KEYS", None, "aeyia.E001"),
+        ("DATABASE_URL", "sqlite:////tmp/aeyia-prod.sqlite3", "aeyia.E002"),
+        ("REDIS_URL", None, "aeyia.E003"),
+        ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "aeyia.E004"),
+    ],
+)
+def test_deploy_check_fails_naming_what_is_missing(production_env, variable, value, check_id):
+    env = dict(production_env)
+    if value is None:
+        del env[variable]
+    else:
+        env[variable] = value
+
+    result = _deploy_check(env)
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert check_id in output
+    assert not any(other in output for other in IDENTITY_AND_INFRA_CHECKS - {check_id})
+
+
+def test_deploy_check_refuses_a_weak_secret_key(production_env):
+    env = {**production_env, "DJANGO_SECRET_KEY": "too-short"}
+
+    result = _deploy_check(env)
+
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_its_secrets(production_env):
+    env = dict(production_env)
+    del env["DJANGO_SECRET_KEY"]
+
+    result = _manage(env, "check")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+# The check function itself, in-process (settings overridden for the call only).
+only_the_check_reads_this_override = pytest.mark.filterwarnings(
+    "ignore:Overriding setting DATABASES"
+)
+
+
+@only_the_check_reads_this_override
+def test_check_reports_nothing_for_a_production_like_configuration(settings):
+    settings.MFA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    settings.DATABASES = {
+        **settings.DATABASES,
+        "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.postgresql"},
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+
+    ids = {error.id for error in check_production_secrets(None)}
+
+    assert not ids & IDENTITY_AND_INFRA_CHECKS
+
+
+@only_the_check_reads_this_override
+def test_check_reports_each_problem_with_its_id(settings):
+    settings.MFA_ENCRYPTION_KEYS = []
+    settings.DATABASES = {
+        **settings.DATABASES,
+        "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3"},
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+
+    ids = {error.id for error in check_production_secrets(None)}
+
+    assert ids >= IDENTITY_AND_INFRA_CHECKS
