@@ -161,16 +161,17 @@ def _post(credit_transaction: CreditTransaction, lines: list[Line]) -> None:
     )
     account_deltas: dict[int, int] = defaultdict(int)
     lot_deltas: dict[int, int] = defaultdict(int)
-    wallet_ids = set()
+    wallets: dict[int, CreditAccount] = {}
+    lots: dict[int, CreditLot] = {}
     for account, lot, amount in lines:
         account_deltas[account.pk] += amount
         if account.is_wallet:
-            wallet_ids.add(account.pk)
+            wallets[account.pk] = account
             if lot is not None:
+                lots[lot.pk] = lot
                 lot_deltas[lot.pk] += amount
     # The (already locked) wallet first, then system accounts in id order: a fixed order.
-    ordered = sorted(account_deltas, key=lambda pk: (pk not in wallet_ids, pk))
-    for account_id in ordered:
+    for account_id in sorted(account_deltas, key=lambda pk: (pk not in wallets, pk)):
         if account_deltas[account_id]:
             CreditAccount.objects.filter(pk=account_id).update(
                 balance=F("balance") + account_deltas[account_id]
@@ -178,6 +179,12 @@ def _post(credit_transaction: CreditTransaction, lines: list[Line]) -> None:
     for lot_id, delta in sorted(lot_deltas.items()):
         if delta:
             CreditLot.objects.filter(pk=lot_id).update(remaining=F("remaining") + delta)
+    # The wallet and its lots were read under the wallet's lock, so the instances the
+    # caller holds can follow without another query.
+    for wallet_id, wallet in wallets.items():
+        wallet.balance += account_deltas[wallet_id]
+    for lot_id, lot in lots.items():
+        lot.remaining += lot_deltas[lot_id]
 
 
 def _source_conflict(source_type: str, source_id: str) -> Conflict:
@@ -220,7 +227,11 @@ def credits_grant(
 ) -> CreditTransaction:
     """Gives the user `amount` credits in a new lot that expires at `expires_at` (never,
     if None). `kind` is purchase, allowance, partner_grant or adjustment. Entries: issuance
-    -amount, wallet +amount. Repeating the same source returns the recorded grant."""
+    -amount, wallet +amount. Repeating the same source returns the recorded grant (the
+    expiry is not compared: callers may compute it from the time they process an event).
+
+    An expiry already in the past is recorded as given (a late webhook for a period that
+    has ended): those credits are never available and the next expiry run removes them."""
     _require_user(user)
     amount = _require_amount(amount)
     if kind not in CreditTransaction.GRANT_KINDS:
@@ -250,9 +261,6 @@ def credits_grant(
     existing = _find(source_type, source_id)
     if existing is not None:
         return replay(existing)
-
-    if expires_at is not None and expires_at <= timezone.now():
-        raise InvalidRequest("The expiry must be in the future.")
 
     grant, created = _insert_transaction(
         kind=kind,

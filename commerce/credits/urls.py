@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from commerce.credits import views
+
+urlpatterns = [
+    path("account/credits/", views.credits_statement_view, name="credits_statement"),
+]
