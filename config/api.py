@@ -10,6 +10,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts.api.rest import MeView
 from commerce.credits.api import rest as credits_rest
 from commerce.memberships.api import rest as memberships_rest
+from commerce.partners.api import rest as partners_rest
 
 
 def exception_handler(exc, context):
@@ -52,5 +53,6 @@ urlpatterns = [
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("me/", MeView.as_view(), name="api-me"),
     *credits_rest.urlpatterns,
+    *partners_rest.urlpatterns,
     *memberships_rest.urlpatterns,
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("allauth.idp.urls")),
     path("", include("accounts.urls")),
     path("", include("commerce.credits.urls")),
+    path("", include("commerce.partners.urls")),
     path("", include("commerce.payments.urls")),
     path("", include("commerce.memberships.urls")),
     path("stripe-local/", include("integrations.stripe.urls")),

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
     "commerce.credits.apps.CreditsConfig",
+    "commerce.partners.apps.PartnersConfig",
     "integrations.stripe.apps.StripeLocalConfig",
     "commerce.payments.apps.PaymentsConfig",
     "commerce.memberships.apps.MembershipsConfig",
