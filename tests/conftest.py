@@ -1,6 +1,8 @@
 """Shared fixtures. Tests run on PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set
 (`make test`, CI) and never reach the outside network (pytest-socket)."""
 
+import importlib
+
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -29,3 +31,40 @@ def _isolated_cache():
 @pytest.fixture
 def password() -> str:
     return "correct horse battery staple"
+
+
+_LEDGER_TABLES = (
+    "credits_creditentry",
+    "credits_creditlot",
+    "credits_credittransaction",
+    "credits_creditaccount",
+)
+
+
+@pytest.fixture(autouse=True)
+def _append_only_ledger_can_be_flushed(request):
+    """After a test that commits (transaction=True, live_server), Django empties the
+    tables: TRUNCATE on PostgreSQL, which row triggers ignore, but DELETE on SQLite, which
+    the ledger's append-only triggers refuse. On SQLite the ledger is emptied here first,
+    with the triggers lifted for that moment only. Set up after the database fixture, so
+    this runs before its flush."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    commits = "live_server" in names or "transactional_db" in names or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not commits:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module("commerce.credits.migrations.0002_append_only_triggers")
+    with connection.schema_editor() as editor:
+        triggers.remove_triggers(None, editor)
+        for table in _LEDGER_TABLES:
+            editor.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed table names)
+        triggers.install_triggers(None, editor)

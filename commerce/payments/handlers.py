@@ -54,7 +54,7 @@ def charge_refunded(event: Event) -> None:
         services.payment_record_paid(
             payment=payment,
             payment_intent_id=charge.get("payment_intent"),
-            paid_at=datetime.fromtimestamp(charge.get("created") or event.created, tz=UTC),
+            paid_at=datetime.fromtimestamp(event.created, tz=UTC),
         )
     services.payment_record_refunded(
         payment=payment, amount_refunded=int(charge.get("amount_refunded") or 0)

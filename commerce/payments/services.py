@@ -199,8 +199,10 @@ def payment_reconcile(*, payment: Payment) -> Payment:
     if payment.purpose == Payment.Purpose.CREDIT_PACK and payment.credit_count:
         grant = None
         if payment.paid_at is not None:
+            # Validity runs from when we learn of the payment, so a late event never
+            # grants credits that are already out of date.
             expires_at = (
-                payment.paid_at + timedelta(days=payment.credit_validity_days)
+                max(payment.paid_at, timezone.now()) + timedelta(days=payment.credit_validity_days)
                 if payment.credit_validity_days
                 else None
             )

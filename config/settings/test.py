@@ -22,6 +22,11 @@ _RUN_ID = f"{os.getpid()}"
 DATABASES["default"].setdefault("TEST", {})  # noqa: F405
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = f"test_{DATABASES['default']['NAME']}_{_RUN_ID}"  # noqa: F405
+else:
+    # A file, not Django's shared-cache memory database: concurrent writers must queue on
+    # the busy timeout (IMMEDIATE transactions, WAL) the way they do in the embedded mode,
+    # not fail at once with "database table is locked".
+    DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-{_RUN_ID}.sqlite3")  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"aeyia-test-{_RUN_ID}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"aeyia-test-{_RUN_ID}"
 
