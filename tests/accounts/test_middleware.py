@@ -141,7 +141,7 @@ def _redis_catches_up(elapsed: timedelta) -> None:
     if "RedisCache" not in settings.CACHES["default"]["BACKEND"]:
         return
     redis = cache._cache.get_client(write=True)
-    for key in redis.scan_iter(match="*django.contrib.sessions.cached_db*"):
+    for key in redis.scan_iter(match=f"{cache.key_prefix}:*django.contrib.sessions.cached_db*"):
         remaining_ms = redis.pttl(key)
         if 0 <= remaining_ms <= elapsed.total_seconds() * 1000:
             redis.delete(key)

@@ -1,16 +1,12 @@
 """config.checks and `manage.py check --deploy` on the production settings, run in a
 subprocess with a clean environment (nothing from the developer's shell leaks in)."""
 
-import secrets
-import string
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 
 from config.checks import check_production_secrets
@@ -18,37 +14,6 @@ from config.checks import check_production_secrets
 REPO_ROOT = Path(settings.BASE_DIR)
 # The checks about identity and infrastructure; other apps add their own (aeyia.E005+).
 IDENTITY_AND_INFRA_CHECKS = {"aeyia.E001", "aeyia.E002", "aeyia.E003", "aeyia.E004"}
-
-
-def _rsa_private_key_pem() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-@pytest.fixture(scope="module")
-def production_env(tmp_path_factory) -> dict[str, str]:
-    """Everything production needs, as the deployment would provide it."""
-    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path_factory.mktemp("home")),
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
-        "DJANGO_ALLOWED_HOSTS": "aeyia.example.org",
-        "DATABASE_URL": "postgres://aeyia@127.0.0.1:5432/aeyia",
-        "REDIS_URL": "redis://127.0.0.1:6379/15",
-        "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "IDP_OIDC_PRIVATE_KEY": _rsa_private_key_pem(),
-        "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
-        "STRIPE_GATEWAY": "integrations.stripe.live.StripeLiveGateway",
-        "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_hex(24),
-        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
-        "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
-    }
 
 
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

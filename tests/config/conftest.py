@@ -1,0 +1,42 @@
+"""Fixtures for the config tests."""
+
+import secrets
+import string
+
+import pytest
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+
+def _rsa_private_key_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@pytest.fixture(scope="session")
+def production_env(tmp_path_factory) -> dict[str, str]:
+    """Everything production needs, as the deployment would provide it: the environment
+    for a subprocess run with DJANGO_SETTINGS_MODULE=config.settings.production. Only
+    PATH and HOME come from outside, so the developer's own variables cannot leak in."""
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path_factory.mktemp("home")),
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
+        "DJANGO_ALLOWED_HOSTS": "aeyia.example.org",
+        "DATABASE_URL": "postgres://aeyia@127.0.0.1:5432/aeyia",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "IDP_OIDC_PRIVATE_KEY": _rsa_private_key_pem(),
+        "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+        "STRIPE_GATEWAY": "integrations.stripe.live.StripeLiveGateway",
+        "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_hex(24),
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
+        "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
+    }
