@@ -218,7 +218,8 @@ class Transfer(models.Model):
     destination = models.ForeignKey(
         ConnectedAccount, on_delete=models.PROTECT, related_name="transfers"
     )
-    amount = models.PositiveIntegerField()
+    amount = models.PositiveIntegerField(help_text="Net paid to the practitioner.")
+    gross_amount = models.PositiveIntegerField(help_text="What the session was worth.")
     currency = models.CharField(max_length=3)
     source_type = models.CharField(max_length=40)
     source_id = models.CharField(max_length=64)
@@ -235,7 +236,14 @@ class Transfer(models.Model):
                 fields=["source_type", "source_id"], name="transfer_unique_source"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(gross_amount__gte=F("amount")), name="transfer_net_le_gross"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Transfer {self.amount} to {self.destination_id} for {self.source_type}"
+
+    @property
+    def platform_fee(self) -> int:
+        return self.gross_amount - self.amount

@@ -411,22 +411,25 @@ def connected_account_refresh(*, account: ConnectedAccount) -> ConnectedAccount:
 def transfer_create(
     *,
     destination: ConnectedAccount,
-    amount: int,
+    gross_amount: int,
     currency: str,
     source_type: str,
     source_id: str,
     description: str = "",
 ) -> Transfer:
-    """Pays a practitioner for a completed session not paid by card (idempotent on the
-    source: one booking, one transfer)."""
-    if amount <= 0:
+    """Pays a practitioner for a completed session not paid by card: the session's worth
+    less our fee, the same split a card payment's destination charge makes (idempotent on
+    the source: one booking, one transfer)."""
+    if gross_amount <= 0:
         raise InvalidRequest("The amount must be positive.", code="invalid_amount")
+    amount = gross_amount - platform_fee_for(gross_amount)
     transfer, created = Transfer.objects.get_or_create(
         source_type=source_type,
         source_id=source_id,
         defaults={
             "destination": destination,
             "amount": amount,
+            "gross_amount": gross_amount,
             "currency": currency.lower(),
             "description": description,
         },
