@@ -1,28 +1,16 @@
 from django.db import migrations
 
-CODENAMES = {
-    "add_client": "Can add client",
-    "change_client": "Can change client",
-    "delete_client": "Can delete client",
-    "view_client": "Can view client",
-}
+from accounts.migration_helpers import grant_group_permissions
 
 
 def grant_staff_oidc_client_permissions(apps, schema_editor):
-    """Staff register OpenID Connect clients in the Wagtail admin. Permissions are normally
-    made after migrations run, so the ones needed here are made up front."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Permission = apps.get_model("auth", "Permission")
-    Group = apps.get_model("auth", "Group")
-    content_type, _ = ContentType.objects.get_or_create(
-        app_label="allauth_idp_oidc", model="client"
+    """Staff register OpenID Connect clients in the Wagtail admin."""
+    grant_group_permissions(
+        apps,
+        group="Staff",
+        app_label="allauth_idp_oidc",
+        actions={"client": ["add", "change", "delete", "view"]},
     )
-    staff = Group.objects.get(name="Staff")
-    for codename, name in CODENAMES.items():
-        permission, _ = Permission.objects.get_or_create(
-            content_type=content_type, codename=codename, defaults={"name": name}
-        )
-        staff.permissions.add(permission)
 
 
 class Migration(migrations.Migration):
