@@ -49,9 +49,13 @@ def test_without_a_broker_tasks_run_eagerly(tmp_path):
     assert result.stdout.split() == ["True", "''"]
 
 
-def test_beat_schedules_session_cleanup():
-    entry = settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]
-    assert entry["task"] in app.tasks
+@pytest.mark.parametrize(
+    "entry",
+    ["clear-expired-sessions", "expire-due-credits", "downgrade-memberships-after-grace"],
+)
+def test_beat_schedules_name_registered_tasks(entry):
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE[entry]["task"] in app.tasks
 
 
 @pytest.mark.django_db(transaction=True)

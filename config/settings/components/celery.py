@@ -23,4 +23,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17, hour=3),
     },
+    "expire-due-credits": {
+        "task": "commerce.credits.tasks.expire_due_credits",
+        "schedule": crontab(minute=5),
+    },
+    "downgrade-memberships-after-grace": {
+        "task": "commerce.memberships.tasks.downgrade_after_grace",
+        "schedule": crontab(minute=35),
+    },
 }
