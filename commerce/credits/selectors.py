@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from commerce.credits.models import CreditAccount, CreditEntry, CreditLot
@@ -70,7 +70,7 @@ def credits_statement(*, user) -> QuerySet[CreditEntry]:
 
 
 def credits_lots(*, user) -> QuerySet[CreditLot]:
-    """The user's lots, soonest expiry first (staff view)."""
+    """The user's lots, soonest expiry first, lots that never expire last (staff view)."""
     return CreditLot.objects.filter(
         wallet__owner=user, wallet__kind=CreditAccount.Kind.CLIENT_WALLET
-    ).order_by("expires_at", "pk")
+    ).order_by(F("expires_at").asc(nulls_last=True), "pk")

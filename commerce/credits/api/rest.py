@@ -1,7 +1,7 @@
 """GET /api/v1/credits/: the signed-in user's balance and ledger entries."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
@@ -73,7 +73,15 @@ class CreditsView(GenericAPIView):
     def get_queryset(self):
         return credits_statement(user=self.request.user)
 
-    @extend_schema(responses=CreditsSerializer)
+    @extend_schema(
+        responses=CreditsSerializer,
+        parameters=[
+            OpenApiParameter(
+                "limit", int, description="Entries per page (default 50, at most 200)."
+            ),
+            OpenApiParameter("offset", int, description="Entries to skip."),
+        ],
+    )
     def get(self, request):
         user = request.user
         entries = self.paginate_queryset(self.get_queryset())
