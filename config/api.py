@@ -33,10 +33,10 @@ def exception_handler(exc, context):
         body = {"code": code, "detail": str(exc.detail)}
     else:
         body = {"code": "error", "detail": "The request could not be completed."}
-    if (
-        response.status_code == status.HTTP_403_FORBIDDEN
-        and not context["request"].user.is_authenticated
-    ):
+    # Session authentication has no WWW-Authenticate scheme, so DRF answers "not signed in"
+    # with 403; it is a 401. Other 403s stay 403: a signed-in caller whose CSRF check
+    # fails is not "signed out" (DRF treats them as anonymous once authentication raised).
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         response.status_code = status.HTTP_401_UNAUTHORIZED
         body = {"code": "not_authenticated", "detail": "Sign in to use this endpoint."}
     return Response(body, status=response.status_code, headers=response.headers)
