@@ -1,0 +1,72 @@
+"""config.api: the published schema and the JSON error shape."""
+
+import pytest
+import yaml
+from rest_framework import exceptions
+from rest_framework.test import APIRequestFactory
+
+from config.api import exception_handler, schema_endpoints_under_api
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_documents_our_api_only(client):
+    response = client.get("/api/v1/schema/")
+
+    assert response.status_code == 200
+    paths = yaml.safe_load(response.content)["paths"]
+    assert "/api/v1/me/" in paths
+    assert all(path.startswith("/api/") for path in paths)
+
+
+def test_the_schema_hook_drops_everything_outside_api():
+    endpoints = [
+        ("/api/v1/me/", "^api/v1/me/$", "GET", None),
+        ("/cms/api/main/pages/", "^cms/api/main/pages/$", "GET", None),
+        ("/apiary/", "^apiary/$", "GET", None),
+    ]
+
+    assert [e[0] for e in schema_endpoints_under_api(endpoints)] == ["/api/v1/me/"]
+
+
+def _context(user=None):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = APIRequestFactory().get("/api/v1/me/")
+    request.user = user or AnonymousUser()
+    return {"request": request, "view": None}
+
+
+def test_not_signed_in_is_a_401_with_a_stable_code():
+    response = exception_handler(exceptions.NotAuthenticated(), _context())
+
+    assert response.status_code == 401
+    assert response.data == {"code": "not_authenticated", "detail": "Sign in to use this endpoint."}
+
+
+def test_permission_denied_stays_a_403():
+    response = exception_handler(
+        exceptions.PermissionDenied("CSRF Failed: CSRF token missing."), _context(UserFactory())
+    )
+
+    assert response.status_code == 403
+    assert response.data["code"] == "permission_denied"
+
+
+def test_validation_errors_list_the_fields():
+    response = exception_handler(
+        exceptions.ValidationError({"email": ["Enter a valid email address."]}), _context()
+    )
+
+    assert response.status_code == 400
+    assert response.data["code"] == "invalid"
+    assert response.data["fields"] == {"email": ["Enter a valid email address."]}
+
+
+def test_throttling_is_a_429_with_a_stable_code():
+    response = exception_handler(exceptions.Throttled(wait=30), _context())
+
+    assert response.status_code == 429
+    assert response.data["code"] == "throttled"
+    assert response["Retry-After"] == "30"
