@@ -401,6 +401,8 @@ def stripe_error_from_sdk(error: stripe.StripeError) -> StripeError:
     code = error.code or ""
     if not code and isinstance(error, stripe.RateLimitError):
         code = "rate_limit"
+    if not code and isinstance(error, stripe.IdempotencyError):
+        code = "idempotency_error"  # Stripe sends it as the error type, with no code
     if not code and isinstance(error, stripe.APIConnectionError):
         code = "api_connection_error"
     message = error.user_message or str(error) or error.__class__.__name__

@@ -598,7 +598,7 @@ def test_card_error_is_not_retryable(gateway, http):
     [
         (400, "invalid_request_error", "amount_too_large"),
         (404, "invalid_request_error", "resource_missing"),
-        (400, "idempotency_error", None),
+        (400, "idempotency_error", None),  # mapped to code "idempotency_error"
         (401, "invalid_request_error", None),
         (403, "invalid_request_error", None),
     ],
@@ -618,7 +618,8 @@ def test_refused_requests_are_not_retryable(gateway, http, status, error_type, c
         )
 
     assert caught.value.retryable is False
-    assert caught.value.code == (code or "")
+    expected = code or ("idempotency_error" if error_type == "idempotency_error" else "")
+    assert caught.value.code == expected
     assert len(http.calls) == 1
 
 
