@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import stripe
 from django.conf import settings
@@ -31,6 +31,10 @@ from integrations.stripe.types import (
     Transfer,
     WebhookSignatureError,
 )
+
+if TYPE_CHECKING:
+    from stripe.params import AccountCreateParams, RefundCreateParams, TransferCreateParams
+    from stripe.params.checkout import SessionCreateParams
 
 T = TypeVar("T")
 
@@ -69,7 +73,7 @@ class StripeLiveGateway:
     ) -> CheckoutSession:
         session = _call(
             lambda: self._client.v1.checkout.sessions.create(
-                params=checkout_session_params(request),
+                params=cast("SessionCreateParams", checkout_session_params(request)),
                 options={"idempotency_key": idempotency_key},
             )
         )
@@ -139,7 +143,8 @@ class StripeLiveGateway:
             params["reason"] = reason
         refund = _call(
             lambda: self._client.v1.refunds.create(
-                params=params, options={"idempotency_key": idempotency_key}
+                params=cast("RefundCreateParams", params),
+                options={"idempotency_key": idempotency_key},
             )
         )
         return refund_from_stripe(_as_dict(refund))
@@ -170,7 +175,8 @@ class StripeLiveGateway:
         }
         account = _call(
             lambda: self._client.v1.accounts.create(
-                params=params, options={"idempotency_key": idempotency_key}
+                params=cast("AccountCreateParams", params),
+                options={"idempotency_key": idempotency_key},
             )
         )
         return connected_account_from_stripe(_as_dict(account))
@@ -217,7 +223,8 @@ class StripeLiveGateway:
             params["transfer_group"] = transfer_group
         transfer = _call(
             lambda: self._client.v1.transfers.create(
-                params=params, options={"idempotency_key": idempotency_key}
+                params=cast("TransferCreateParams", params),
+                options={"idempotency_key": idempotency_key},
             )
         )
         return transfer_from_stripe(_as_dict(transfer))

@@ -216,7 +216,7 @@ class StripeLocalGateway:
         refund_application_fee: bool,
         metadata: Mapping[str, str],
     ) -> Refund:
-        params = {
+        params: dict[str, Any] = {
             "payment_intent_id": payment_intent_id,
             "amount": amount,
             "reason": reason,
@@ -287,7 +287,7 @@ class StripeLocalGateway:
         transfer_group: str,
         metadata: Mapping[str, str],
     ) -> Transfer:
-        params = {
+        params: dict[str, Any] = {
             "amount": amount,
             "currency": currency,
             "destination": destination,
