@@ -82,15 +82,13 @@ def webhook_event_store(*, endpoint: str, event: Event) -> WebhookEvent:
         },
     }
     try:
+        # Insert first: a new event (the common case) costs one statement; a redelivery
+        # hits the unique constraint, concurrent ones included.
         with transaction.atomic():
-            stored, created = WebhookEvent.objects.get_or_create(
-                stripe_id=event.id, defaults=defaults
-            )
+            stored = WebhookEvent.objects.create(stripe_id=event.id, **defaults)
     except IntegrityError:
-        # A concurrent delivery of the same event won the insert.
         return WebhookEvent.objects.get(stripe_id=event.id)
-    if created:
-        transaction.on_commit(lambda: process_webhook_event.delay(stored.pk))
+    transaction.on_commit(lambda: process_webhook_event.delay(stored.pk))
     return stored
 
 

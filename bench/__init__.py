@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each reports a ratio measured side by side in one run."""
