@@ -45,6 +45,8 @@ class ServiceErrorsAsFormErrorsMixin:
             return super().form_valid(form)
         except CommerceError as error:
             form.add_error(None, error.detail)
+            self.produced_error_code = error.api_code
+            self.produced_error_message = error.detail
             return self.form_invalid(form)
 
 
