@@ -127,6 +127,9 @@ def membership_apply_subscription(
         if user is None or plan is None:
             logger.warning("subscription %s names no known person or plan", subscription_id)
             return None
+        if stripe_status not in _ACTIVE_STRIPE_STATES:
+            # Incomplete (first payment pending) or already over: nobody to make a member.
+            return None
         membership = Membership(user=user, plan=plan)
     elif (
         membership.stripe_subscription_id
@@ -135,6 +138,7 @@ def membership_apply_subscription(
     ):
         # A different, older subscription of the same person: only its end matters.
         return membership
+    was_current = membership.pk is not None and membership.is_current
     if plan is not None:
         membership.plan = plan
     membership.stripe_subscription_id = subscription_id
@@ -160,6 +164,8 @@ def membership_apply_subscription(
         _email(membership, "ended")
         return membership
     membership.save()
+    if membership.is_current and not was_current:
+        _email(membership, "started")
     return membership
 
 
@@ -195,7 +201,11 @@ def membership_activate_from_checkout(*, session: dict, observed_at: datetime) -
         checkout.completed_at = timezone.now()
         checkout.save(update_fields=["completed_at"])
     membership = Membership.objects.select_for_update().filter(user=checkout.user).first()
-    if membership is not None and membership.stripe_subscription_id == session["subscription"]:
+    if (
+        membership is not None
+        and membership.stripe_subscription_id == session["subscription"]
+        and membership.is_current
+    ):
         return membership
     if membership is None:
         membership = Membership(user=checkout.user, plan=checkout.plan)
@@ -232,6 +242,7 @@ def membership_record_invoice_paid(*, invoice: dict, observed_at: datetime) -> M
     membership, plan, user = _membership_for_subscription(
         subscription_id=subscription_id, metadata=metadata
     )
+    was_current = membership is not None and membership.is_current
     if membership is None:
         if user is None or plan is None:
             return None
@@ -249,6 +260,8 @@ def membership_record_invoice_paid(*, invoice: dict, observed_at: datetime) -> M
         membership.current_period_end = period_end
     membership.stripe_subscription_id = membership.stripe_subscription_id or subscription_id
     membership.save()
+    if membership.is_current and not was_current:
+        _email(membership, "started")
     months = 12 if membership.plan.interval == MembershipPlan.Interval.YEAR else 1
     allowance = membership.plan.monthly_credit_allowance * months
     if allowance:
