@@ -237,6 +237,14 @@ class TestChart:
             date(2026, 1, 1),
         ]
 
+    def test_a_huge_period_is_cut_to_the_last_months(self):
+        chart = monthly_bar_chart(
+            {}, start=datetime(1, 1, 1, tzinfo=UTC), end=datetime(9999, 1, 1, tzinfo=UTC)
+        )
+        assert len(chart.bars) == 36
+        assert chart.bars[-1].month == date(9998, 12, 1)
+        assert chart.is_truncated
+
     def test_long_ranges_keep_the_last_months(self):
         values = {date(2020 + n // 12, n % 12 + 1, 1): n for n in range(48)}
         chart = monthly_bar_chart(values)

@@ -72,7 +72,9 @@ class TestPartners:
             partner_create(name="Other", slug="BSR")
         assert _code(error) == "slug_taken"
 
-    @pytest.mark.parametrize(("name", "slug"), [("", ""), ("   ", ""), ("!!!", "")])
+    @pytest.mark.parametrize(
+        ("name", "slug"), [("", ""), ("   ", ""), ("!!!", ""), ("x" * 201, "")]
+    )
     def test_create_refuses_blank_names(self, name, slug):
         with pytest.raises(InvalidRequest):
             partner_create(name=name, slug=slug)
@@ -131,6 +133,7 @@ class TestPools:
             {"unit": "minutes"},
             {"eligibility": "everyone"},
             {"name": "  "},
+            {"name": "x" * 201},
             {"starts_at": timezone.now(), "ends_at": timezone.now() - timedelta(days=1)},
             {"starts_at": timezone.now().replace(tzinfo=None)},
         ],
@@ -204,6 +207,12 @@ class TestInvites:
         assert _code(error) == "invalid_emails"
         assert "nope" in error.value.detail and "also@bad@example.org" in error.value.detail
         assert not PoolInvite.objects.exists()
+
+    def test_addresses_longer_than_the_column_are_invalid(self):
+        too_long = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".org"
+        with pytest.raises(InvalidRequest) as error:
+            pool_invite(pool=SponsorPoolFactory(), emails=[too_long])
+        assert too_long in error.value.detail
 
     def test_no_addresses(self):
         with pytest.raises(InvalidRequest):

@@ -5,8 +5,10 @@ import csv
 import html
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -219,6 +221,34 @@ class TestReportPage:
         assert response.status_code == 200
         assert "Nothing used in this period." not in _text(response)  # empty months are drawn
         assert "January 2000" in _text(response)
+
+    def test_month_table_includes_empty_months(self, client):
+        partner, pool, ada = _report_fixture()
+        with time_machine.travel(datetime(2026, 1, 10, tzinfo=UTC), tick=False):
+            draw(pool, ada)
+        with time_machine.travel(datetime(2026, 4, 10, tzinfo=UTC), tick=False):
+            draw(pool, ada)
+        client.force_login(partner_admin(partner))
+        url = reverse("partners:report", args=[partner.slug])
+        text = _text(client.get(url, {"start": "2026-01-01", "end": "2026-04-30"}))
+        for month in ("January 2026", "February 2026", "March 2026", "April 2026"):
+            assert f'<th scope="row">{month}</th>' in text
+
+    def test_a_period_of_millennia_stays_small(self, client):
+        partner, _, _ = _report_fixture()
+        client.force_login(partner_admin(partner))
+        url = reverse("partners:report", args=[partner.slug])
+        response = client.get(url, {"start": "0001-01-01", "end": "9998-12-31"})
+        assert response.status_code == 200
+        text = _text(response)
+        assert text.count("<rect ") == 36
+        assert text.count('<th scope="row">') == 120
+        assert "the last 120 months" in text
+        csv_response = client.get(
+            reverse("partners:report_csv", args=[partner.slug]),
+            {"start": "0001-01-01", "end": "9998-12-31"},
+        )
+        assert csv_response.status_code == 200
 
     @pytest.mark.parametrize(
         "query",
