@@ -45,6 +45,9 @@ def test_deploy_check_passes_with_a_complete_production_environment(production_e
         ("DATABASE_URL", "sqlite:////tmp/aeyia-prod.sqlite3", "aeyia.E002"),
         ("REDIS_URL", None, "aeyia.E003"),
         ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "aeyia.E004"),
+        ("STRIPE_GATEWAY", "integrations.stripe.local.StripeLocalGateway", "aeyia.E005"),
+        ("STRIPE_SECRET_KEY", None, "aeyia.E006"),
+        ("STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_local_connect", "aeyia.E006"),
     ],
 )
 def test_deploy_check_fails_naming_what_is_missing(production_env, variable, value, check_id):
