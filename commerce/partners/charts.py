@@ -3,6 +3,7 @@ JavaScript, nothing inline the content security policy would refuse: SVG present
 attributes are not styles). The same numbers are always shown in a table beside it."""
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -49,12 +50,47 @@ def _next_month(month: date) -> date:
     return date(month.year + (month.month // 12), month.month % 12 + 1, 1)
 
 
-def month_range(first: date, last: date) -> list[date]:
-    months, month = [], _month_start(first)
+def _months_back(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(first: date, last: date, *, limit: int) -> tuple[list[date], bool]:
+    """The months from `first` to `last`, at most the last `limit` of them, and whether
+    some were left out (a period of centuries must not build a list of centuries)."""
+    first, last = _month_start(first), _month_start(last)
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    is_truncated = count > limit
+    if is_truncated:
+        first = _months_back(last, limit - 1)
+    months, month = [], first
     while month <= last:
         months.append(month)
+        if month.year == 9999 and month.month == 12:
+            break
         month = _next_month(month)
-    return months
+    return months, is_truncated
+
+
+def report_months(
+    months_with_data: Iterable[date],
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int,
+) -> tuple[list[date], bool]:
+    """Every month the report covers, empty ones included: the period when given
+    (otherwise the first to the last month with data), at most the last `limit`."""
+    months_with_data = sorted(months_with_data)
+    if not months_with_data and (start is None or end is None):
+        return [], False
+    first = _month_start(start) if start is not None else months_with_data[0]
+    last = (
+        _month_start(end - timedelta(microseconds=1)) if end is not None else months_with_data[-1]
+    )
+    if months_with_data:
+        first, last = min(first, months_with_data[0]), max(last, months_with_data[-1])
+    return month_range(first, last, limit=limit)
 
 
 def monthly_bar_chart(
@@ -62,16 +98,8 @@ def monthly_bar_chart(
 ) -> BarChart | None:
     """Bars for each month from the first to the last (the report's period when given,
     else the months with data), empty months included; None when there is nothing to
-    draw. Only the last `MAX_MONTHS` are drawn; the table keeps them all."""
-    if not values and (start is None or end is None):
-        return None
-    first = _month_start(start) if start is not None else min(values)
-    last = _month_start(end - timedelta(microseconds=1)) if end is not None else max(values)
-    if values:
-        first, last = min(first, min(values)), max(last, max(values))
-    months = month_range(first, last)
-    is_truncated = len(months) > MAX_MONTHS
-    months = months[-MAX_MONTHS:]
+    draw. Only the last `MAX_MONTHS` are drawn; the table keeps more."""
+    months, is_truncated = report_months(values, start=start, end=end, limit=MAX_MONTHS)
     if not months:
         return None
     max_value = max([values.get(month, 0) for month in months] + [1])

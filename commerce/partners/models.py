@@ -108,6 +108,11 @@ class SponsorPool(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # One client's view of the pool, set by selectors.pools_for_client (not columns).
+    client_used: int
+    client_remaining: int
+    is_open_now: bool
+
     class Meta:
         verbose_name = "sponsor pool"
         ordering = ["partner__name", "name"]

@@ -1,7 +1,7 @@
 """Reads about society partners: what a client may draw on, who may see a partner's
 report, and the report itself.
 
-What a partner's administrators see (a privacy decision, docs/partners.md): for each
+What a partner's administrators see (a privacy decision, see README.md here): for each
 pool, its funding and use, and per enrolled client their email address, how they joined
 and how many units they used. Never what a session was, with whom, when exactly, or
 anything from the client's profile, intake or files: the draw's source is not shown.
@@ -54,14 +54,15 @@ def pools_for_client(*, user: User) -> list[SponsorPool]:
     the pool has left) and `is_open_now`. One query."""
     if not user.is_authenticated:
         return []
-    pools = list(
+    pools: list[SponsorPool] = list(
         SponsorPool.objects.filter(enrollments__user=user)
         .select_related("partner")
-        .annotate(client_used=Coalesce(_client_used_subquery(user), Value(0)))
+        .annotate(used_by_client=Coalesce(_client_used_subquery(user), Value(0)))
         .order_by("partner__name", "name", "pk")
     )
     now = timezone.now()
     for pool in pools:
+        pool.client_used = pool.used_by_client  # type: ignore[attr-defined]
         pool.client_remaining = max(
             0, min(pool.per_client_cap - pool.client_used, pool.units_remaining)
         )
@@ -228,15 +229,15 @@ def partner_usage_report(
         .annotate(units=Sum("units"), draws=Count("pk"))
         .order_by("pool_id", "month")
     )
-    for row in monthly:
-        month = row["month"]
+    for month_row in monthly:
+        month = month_row["month"]
         month_date = month.date() if isinstance(month, datetime) else month
-        pool_usage = usage[row["pool_id"]]
+        pool_usage = usage[month_row["pool_id"]]
         pool_usage.months.append(
-            MonthUsage(month=month_date, units=row["units"], draws=row["draws"])
+            MonthUsage(month=month_date, units=month_row["units"], draws=month_row["draws"])
         )
-        pool_usage.units_in_period += row["units"]
-        pool_usage.draws_in_period += row["draws"]
+        pool_usage.units_in_period += month_row["units"]
+        pool_usage.draws_in_period += month_row["draws"]
 
     per_client = {
         (row["pool_id"], row["user_id"]): row
@@ -250,21 +251,21 @@ def partner_usage_report(
         .order_by("pool_id", "user__email")
         .values("pool_id", "user_id", "user__email", "via", "created_at")
     )
-    for row in enrollments:
-        totals = per_client.pop((row["pool_id"], row["user_id"]), None)
+    for enrollment_row in enrollments:
+        totals = per_client.pop((enrollment_row["pool_id"], enrollment_row["user_id"]), None)
         units = totals["units"] if totals else 0
-        usage[row["pool_id"]].clients.append(
+        usage[enrollment_row["pool_id"]].clients.append(
             ClientUsage(
-                email=row["user__email"],
-                via=row["via"],
-                via_label=via_labels.get(row["via"], row["via"]),
-                enrolled_at=row["created_at"],
+                email=enrollment_row["user__email"],
+                via=enrollment_row["via"],
+                via_label=str(via_labels.get(enrollment_row["via"]) or enrollment_row["via"]),
+                enrolled_at=enrollment_row["created_at"],
                 units=units,
                 draws=totals["draws"] if totals else 0,
             )
         )
         if units:
-            usage[row["pool_id"]].clients_in_period += 1
+            usage[enrollment_row["pool_id"]].clients_in_period += 1
     # Draws by someone no longer enrolled still count towards the pool's use; they are
     # shown without an address (the person left, so the partner no longer sees them).
     for (pool_id, _user_id), totals in per_client.items():

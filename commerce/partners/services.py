@@ -43,6 +43,7 @@ from commerce.partners.models import (
 )
 
 MAX_INVITES_PER_CALL = 1000
+MAX_EMAIL_LENGTH = 254  # the column's length; Django's validator allows up to 320
 # No 0/O or 1/I/L: codes are read aloud and copied from paper.
 VOUCHER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 POOL_EDITABLE_FIELDS = frozenset(
@@ -57,9 +58,11 @@ VOUCHER_EDITABLE_FIELDS = frozenset({"max_redemptions", "expires_at", "is_active
 @transaction.atomic
 def partner_create(*, name: str, slug: str = "", is_active: bool = True) -> Partner:
     """Creates a partner; the slug defaults to one made from the name."""
-    name = (name or "").strip()
+    name = str(name or "").strip()
     if not name:
         raise InvalidRequest("A partner needs a name.")
+    if len(name) > 200:
+        raise InvalidRequest("A partner's name is at most 200 characters.")
     slug = slugify(slug or name)[:80]
     if not slug:
         raise InvalidRequest("Choose a web address (slug) with letters or digits.")
@@ -110,8 +113,11 @@ def _validate_pool_values(values: Mapping[str, Any], *, units_used: int = 0) -> 
             raise InvalidRequest("Pool dates need a time zone.")
     if starts_at and ends_at and ends_at <= starts_at:
         raise InvalidRequest("The pool must end after it starts.")
-    if not str(values.get("name") or "").strip():
+    name = str(values.get("name") or "").strip()
+    if not name:
         raise InvalidRequest("A pool needs a name.")
+    if len(name) > 200:
+        raise InvalidRequest("A pool's name is at most 200 characters.")
 
 
 @transaction.atomic
@@ -199,6 +205,8 @@ def pool_invite(*, pool: SponsorPool, emails: Iterable[str]) -> list[PoolInvite]
             continue
         try:
             validate_email(email)
+            if len(email) > MAX_EMAIL_LENGTH:
+                raise ValidationError("too long")
         except ValidationError:
             invalid.append(str(raw).strip())
             continue

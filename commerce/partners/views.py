@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from commerce.errors import CommerceError
-from commerce.partners.charts import monthly_bar_chart
+from commerce.partners.charts import monthly_bar_chart, report_months
 from commerce.partners.forms import ReportPeriodForm, VoucherRedeemForm
 from commerce.partners.selectors import (
+    MonthUsage,
     partner_for_report,
     partner_usage_report,
     partners_visible_to,
@@ -25,6 +26,8 @@ from commerce.partners.selectors import (
 )
 from commerce.partners.services import pool_enroll_by_invite, pool_enroll_with_voucher
 from commerce.partners.throttles import VoucherRedeemThrottle
+
+MAX_TABLE_MONTHS = 120
 
 
 def viewer_time_zone(user) -> tzinfo:
@@ -118,6 +121,7 @@ def report(request, slug: str):
             "chart": monthly_bar_chart(
                 {month.month: month.units for month in pool_usage.months}, start=start, end=end
             ),
+            "months": _month_rows(pool_usage.months, start=start, end=end),
         }
         for pool_usage in usage.pools
     ]
@@ -130,6 +134,18 @@ def report(request, slug: str):
         "viewer_time_zone": viewer_time_zone(request.user),
     }
     return render(request, "partners/report.html", context, status=status)
+
+
+def _month_rows(months: list[MonthUsage], *, start, end) -> dict:
+    """The text equivalent of the chart: every month, empty ones included."""
+    by_month = {month.month: month for month in months}
+    covered, is_truncated = report_months(by_month, start=start, end=end, limit=MAX_TABLE_MONTHS)
+    return {
+        "rows": [
+            by_month.get(month, MonthUsage(month=month, units=0, draws=0)) for month in covered
+        ],
+        "is_truncated": is_truncated,
+    }
 
 
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).

@@ -10,6 +10,7 @@ from commerce.partners.models import PartnerAdmin, PoolInvite, SponsorPool, Vouc
 from tests.accounts.factories import UserFactory, enrol_totp
 from tests.commerce.partners.factories import (
     PartnerFactory,
+    PoolInviteFactory,
     SponsorPoolFactory,
     VoucherCodeFactory,
     draw,
@@ -46,6 +47,23 @@ def test_staff_open_every_listing_and_add_form(staff_client, viewset):
     VoucherCodeFactory()
     assert staff_client.get(reverse(f"{viewset}:index")).status_code == 200
     assert staff_client.get(reverse(f"{viewset}:add")).status_code == 200
+
+
+def test_staff_open_every_edit_and_delete_page(staff_client):
+    voucher = VoucherCodeFactory()
+    invite = PoolInviteFactory(pool=voucher.pool)
+    admin_user = partner_admin(voucher.pool.partner)
+    objects = {
+        "partners_partner": voucher.pool.partner,
+        "partners_admin": PartnerAdmin.objects.get(user=admin_user),
+        "partners_pool": voucher.pool,
+        "partners_invite": invite,
+        "partners_voucher": voucher,
+    }
+    for viewset, instance in objects.items():
+        for action in ("edit", "delete"):
+            url = reverse(f"{viewset}:{action}", args=[instance.pk])
+            assert staff_client.get(url).status_code == 200, url
 
 
 def test_people_without_staff_permissions_are_kept_out(client):

@@ -241,7 +241,7 @@ class TestReportPage:
         response = client.get(url, {"start": "0001-01-01", "end": "9998-12-31"})
         assert response.status_code == 200
         text = _text(response)
-        assert text.count("<rect ") == 36
+        assert text.count('fill="#1f6f6b"') == 36
         assert text.count('<th scope="row">') == 120
         assert "the last 120 months" in text
         csv_response = client.get(
