@@ -28,6 +28,7 @@ class PaymentViewSet(ModelViewSet):
     list_display = ["description", "user", "amount", "currency", "status", "created_at"]
     list_filter = ["status", "purpose"]
     search_fields = ["description", "user__email", "payment_intent_id", "checkout_session_id"]
+    inspect_template_name = "payments/admin/payment_inspect.html"
     inspect_view_fields = [
         "user",
         "purpose",
@@ -65,6 +66,7 @@ class WebhookEventViewSet(ModelViewSet):
     list_display = ["type", "stripe_id", "endpoint", "status", "attempts", "received_at"]
     list_filter = ["status", "endpoint", "type"]
     search_fields = ["stripe_id", "type"]
+    inspect_template_name = "payments/admin/event_inspect.html"
     inspect_view_fields = [
         "stripe_id",
         "type",
