@@ -2,28 +2,35 @@
 pytest-django's live server.
 
 Playwright's sync API keeps an asyncio loop running in the main thread while the browser is
-open, which makes Django refuse ORM calls from that thread ("You cannot call this from an
-async context"). The tests are synchronous, so the browser fixture allows those calls for
-as long as the browser lives.
+open. Django notices that loop twice over: it refuses ORM calls from that thread ("You
+cannot call this from an async context"), and its per-context connection storage would hand
+out fresh connection objects, not the ones the test database was set up on. The tests are
+synchronous, so the browser fixture allows those calls and keeps the connection objects the
+rest of the run already uses.
 """
 
 import os
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale
+from wagtail.models import Page as WagtailPage
 
 from marketing_site.pages.demo import seed_home_page
 from tests.browser.support import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, DESKTOP
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests use the live server, whose database is flushed after each test;
-    serialized rollback restores what migrations created (Wagtail's root page and locale,
-    the role groups) before each one."""
+    """Browser tests drive the live server, so their data is committed and the database
+    is flushed after each one."""
     for item in items:
         if item.get_closest_marker("browser") and not item.get_closest_marker("django_db"):
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            item.add_marker(pytest.mark.django_db(transaction=True))
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +39,11 @@ def browser() -> Iterator[Browser]:
         pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run `npm ci`")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    pinned = {alias: connections[alias] for alias in connections}
     try:
         with sync_playwright() as playwright:
+            for alias, connection in pinned.items():
+                connections[alias] = connection
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
@@ -81,7 +91,30 @@ def axe_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def _ensure_wagtail_tree() -> None:
+    """Wagtail's default locale and root page come from its data migrations, so a flush
+    after an earlier committing test removes them. (Serialized rollback cannot bring them
+    back reliably: that flush re-creates content types, which the restore then collides
+    with.)"""
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if WagtailPage.get_first_root_node() is None:
+        WagtailPage.add_root(instance=WagtailPage(title="Root", slug="root"))
+
+
 @pytest.fixture
 def home_page():
     """The Wagtail home page the demo seeds, served at /."""
+    _ensure_wagtail_tree()
     return seed_home_page()
+
+
+@pytest.fixture
+def editors_can_use_wagtail():
+    """Wagtail's "Editors" group with the admin access its migration grants (a flush after
+    an earlier committing test leaves the group without it)."""
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )

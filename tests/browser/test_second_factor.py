@@ -26,7 +26,7 @@ def _current_code(secret: str) -> str:
 
 
 def test_editor_is_sent_to_enrol_and_activates_an_authenticator_app(
-    live_server, page, csp_violations
+    live_server, editors_can_use_wagtail, page, csp_violations
 ):
     user = UserFactory(email="editor@example.org", first_name="Eda", roles=[Role.EDITOR])
     sign_in(page, live_server.url, user.email)
