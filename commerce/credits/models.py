@@ -164,8 +164,20 @@ class CreditTransaction(AppendOnlyModel):
 
     @property
     def description(self) -> str:
-        """What a statement shows for the movement."""
-        return self.memo or self.get_kind_display()
+        """What a statement shows for the movement: the memo, or a plain sentence."""
+        return self.memo or DEFAULT_DESCRIPTIONS.get(self.kind, self.get_kind_display())
+
+
+DEFAULT_DESCRIPTIONS = {
+    CreditTransaction.Kind.PURCHASE: "Credit pack bought",
+    CreditTransaction.Kind.ALLOWANCE: "Credits included in your membership",
+    CreditTransaction.Kind.PARTNER_GRANT: "Credits funded by a partner",
+    CreditTransaction.Kind.ADJUSTMENT: "Adjusted by Aeyia",
+    CreditTransaction.Kind.SPEND: "Used for a booking",
+    CreditTransaction.Kind.REFUND: "Returned from a booking",
+    CreditTransaction.Kind.EXPIRY: "Reached their expiry date",
+    CreditTransaction.Kind.REVERSAL: "Taken back: the payment was refunded or disputed",
+}
 
 
 class CreditLot(models.Model):

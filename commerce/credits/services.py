@@ -401,10 +401,14 @@ def credits_refund(
     # Most recently consumed first.
     refundable_by_lot: list[tuple[int, int]] = []
     for entry in reversed(spend_entries):
-        # A spend takes from each lot once, so each lot has one entry here.
-        refundable = -entry.amount - refunded_by_lot[entry.lot_id]
+        # A spend takes from each lot once (and always from a lot), so each lot has one
+        # entry here.
+        lot_id = entry.lot_id
+        if lot_id is None:
+            continue
+        refundable = -entry.amount - refunded_by_lot[lot_id]
         if refundable > 0:
-            refundable_by_lot.append((entry.lot_id, refundable))
+            refundable_by_lot.append((lot_id, refundable))
     refundable_total = sum(refundable for _, refundable in refundable_by_lot)
     if amount is None:
         if refundable_total == 0:

@@ -66,7 +66,7 @@ def test_balance_available_next_expiry_and_entries(api, user):
         "transaction_id": grant.pk,
         "created_at": "2026-03-01T12:00:00Z",
         "kind": "purchase",
-        "description": "Credit pack purchase",
+        "description": "Credit pack bought",
         "amount": 5,
         "lot_id": grant.lot.pk,
         "lot_expires_at": "2026-03-31T12:00:00Z",

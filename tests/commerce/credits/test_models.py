@@ -153,7 +153,7 @@ def test_descriptions_and_names():
     lot = grant.lot
     entry = grant.entries.get(account__kind=CreditAccount.Kind.CLIENT_WALLET)
 
-    assert grant.description == "Credit pack purchase"
+    assert grant.description == "Credit pack bought"
     assert str(lot.wallet) == "Credit wallet of ada@example.org"
     assert str(CreditAccount.objects.get(kind="issuance")) == "Issuance (system)"
     assert str(lot) == f"Lot #{lot.pk}: 3/3"

@@ -647,3 +647,14 @@ def test_only_a_recorded_grant_can_be_reversed(user):
     for value in (spend, None, CreditTransaction(kind="purchase"), "grant"):
         with pytest.raises(InvalidRequest):
             credits_reverse_grant(grant=value, source_type="d", source_id=next_source_id())
+
+
+def test_services_accept_the_lazy_request_user(user):
+    from django.utils.functional import SimpleLazyObject
+
+    lazy = SimpleLazyObject(lambda: user)
+    give_credits(user=lazy, amount=2)
+
+    spend = credits_spend(user=lazy, amount=1, source_type="booking", source_id="1")
+
+    assert spend.entries.filter(account__owner=user).exists()

@@ -69,8 +69,8 @@ def test_the_statement_shows_balance_next_expiry_and_every_entry(client, client_
     assert "31 March 2026, 23:00" in html
     rows = _rows(html)
     assert len(rows) == 2
-    assert rows[0].startswith("1 Mar 2026, 23:00 Spent Spent −2")
-    assert rows[1] == "1 Mar 2026, 23:00 Credit pack purchase Credit pack purchase +5 31 Mar 2026"
+    assert rows[0] == "1 Mar 2026, 23:00 Spent Used for a booking −2 31 Mar 2026"
+    assert rows[1] == "1 Mar 2026, 23:00 Credit pack purchase Credit pack bought +5 31 Mar 2026"
 
 
 def test_the_statement_is_accessible_and_has_no_inline_styles_or_scripts(client, client_user):
