@@ -1,49 +1,11 @@
 from django.db import migrations
 
-PLANS = [
-    {
-        "slug": "free",
-        "name": "Free",
-        "tagline": "Browse practitioners, book sessions and read the open library.",
-        "features": "Book any practitioner\nFree library articles\nYour history in one place",
-        "price": 0,
-        "monthly_credit_allowance": 0,
-        "member_discount_percent": 0,
-        "access_level": 10,
-        "sort_order": 10,
-    },
-    {
-        "slug": "member",
-        "name": "Member",
-        "tagline": "Regular support at a better price.",
-        "features": "Member library and courses\nCredits roll over to the end of each period",
-        "price": 1900,
-        "monthly_credit_allowance": 2,
-        "member_discount_percent": 10,
-        "access_level": 20,
-        "sort_order": 20,
-    },
-    {
-        "slug": "premium",
-        "name": "Premium",
-        "tagline": "Weekly sessions and everything we publish.",
-        "features": "Every library item and course\nPriority booking with new practitioners",
-        "price": 3900,
-        "monthly_credit_allowance": 5,
-        "member_discount_percent": 20,
-        "access_level": 30,
-        "sort_order": 30,
-    },
-]
+from commerce.memberships.defaults import ensure_default_plans
 
 
 def create_default_plans(apps, schema_editor):
     """Free, member and premium to start with; staff edit them in the Wagtail admin."""
-    MembershipPlan = apps.get_model("memberships", "MembershipPlan")
-    for plan in PLANS:
-        MembershipPlan.objects.get_or_create(
-            slug=plan["slug"], defaults={**plan, "currency": "gbp", "interval": "month"}
-        )
+    ensure_default_plans(apps.get_model("memberships", "MembershipPlan"))
 
 
 class Migration(migrations.Migration):

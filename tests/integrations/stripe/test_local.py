@@ -260,7 +260,7 @@ def test_create_payment_checkout_session(gateway, delivered, settings):
     assert session.client_reference_id == "booking:42"
     assert session.metadata == {"booking_id": "42"}
     assert session.payment_intent_id is None
-    assert session.url.startswith(f"http://testserver/stripe-local/checkout/{session.id}/?k=")
+    assert session.url.startswith(f"/stripe-local/checkout/{session.id}/?k=")
     stored = store.get(session.id, "checkout.session")
     assert stored["customer_email"] == "client@example.com"
     assert stored["expires_at"] == stored["created"] + 24 * 3600
@@ -730,7 +730,7 @@ def test_create_express_account_and_onboarding_link(gateway, delivered):
     assert stored["controller"]["stripe_dashboard"] == {"type": "express"}
     assert stored["capabilities"] == {"card_payments": "inactive", "transfers": "inactive"}
     assert stored["default_currency"] == "gbp"
-    assert link.url.startswith(f"http://testserver/stripe-local/connect/{account.id}/?link=")
+    assert link.url.startswith(f"/stripe-local/connect/{account.id}/?link=")
     assert link.expires_at > store.now()
     assert gateway.retrieve_account(account.id) == account
     with refused("resource_missing"):
@@ -830,7 +830,7 @@ def test_billing_portal_session(gateway):
         customer_id=customer.id, return_url="https://aeyia.test/membership"
     )
     assert portal.id == "bps_local_000001"
-    assert portal.url.startswith(f"http://testserver/stripe-local/billing/{portal.id}/?k=")
+    assert portal.url.startswith(f"/stripe-local/billing/{portal.id}/?k=")
     with refused("resource_missing"):
         gateway.create_billing_portal_session(
             customer_id="cus_missing", return_url="https://aeyia.test/membership"
