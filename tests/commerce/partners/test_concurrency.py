@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from commerce.errors import CommerceError
 from commerce.partners.models import PoolDraw, PoolEnrollment, SponsorPool, VoucherCode
@@ -55,10 +55,6 @@ def _race(jobs) -> Counter:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
     return Counter(outcomes)
-
-
-def _sqlite_in_memory() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
 @pytest.mark.parametrize("clients", ["one client", "twenty clients"])
