@@ -22,5 +22,6 @@ GROUP_NAMES: dict[Role, str] = {
 }
 ROLE_BY_GROUP_NAME = {name: role for role, name in GROUP_NAMES.items()}
 
-# Roles that must enrol a second factor before reaching their dashboards or the admins.
-PRIVILEGED_ROLES = frozenset({Role.PRACTITIONER, Role.EDITOR, Role.STAFF})
+# Roles that see other people's information, so must enrol a second factor before
+# reaching their dashboards, partner reports or the admins (and time out sooner).
+PRIVILEGED_ROLES = frozenset({Role.PRACTITIONER, Role.EDITOR, Role.STAFF, Role.PARTNER})

@@ -46,7 +46,7 @@ def test_anonymous_visitors_have_no_roles():
     [
         ([], False),
         ([Role.CLIENT], False),
-        ([Role.PARTNER], False),
+        ([Role.PARTNER], True),  # partner admins see their clients' emails
         ([Role.PRACTITIONER], True),
         ([Role.EDITOR], True),
         ([Role.STAFF], True),

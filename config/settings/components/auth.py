@@ -55,7 +55,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGI
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation). Empty: derived
 # from SECRET_KEY, which the production deploy check refuses.
 MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
-MFA_REQUIRED_PATH_PREFIXES = ["/dashboard/", "/cms/", "/django-admin/"]
+MFA_REQUIRED_PATH_PREFIXES = ["/dashboard/", "/cms/", "/django-admin/", "/partners/"]
 
 # Headless API for apps and single-page clients (mounted at /_allauth/).
 HEADLESS_CLIENTS = ("app", "browser")

@@ -13,7 +13,7 @@ from commerce.partners.models import (
     VoucherCode,
 )
 from commerce.partners.services import partner_admin_add, pool_draw
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, enrol_totp
 
 _sources = itertools.count(1)
 
@@ -67,10 +67,13 @@ class PoolEnrollmentFactory(factory.django.DjangoModelFactory):
     via = PoolEnrollment.Via.VOUCHER
 
 
-def partner_admin(partner: Partner, **user_kwargs):
-    """A new user who administers the partner."""
+def partner_admin(partner: Partner, *, with_mfa: bool = True, **user_kwargs):
+    """A new user who administers the partner (with an authenticator enrolled, as the
+    role requires before reports open)."""
     user = UserFactory(**user_kwargs)
     partner_admin_add(partner=partner, user=user)
+    if with_mfa:
+        enrol_totp(user)
     return user
 
 

@@ -68,7 +68,6 @@ def test_staff_open_every_edit_and_delete_page(staff_client):
 
 def test_people_without_staff_permissions_are_kept_out(client):
     user = partner_admin(PartnerFactory())
-    enrol_totp(user)
     client.force_login(user)
     response = client.get(reverse("partners_pool:index"))
     assert response.status_code in (302, 403)

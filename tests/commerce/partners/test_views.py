@@ -351,3 +351,11 @@ class TestReportCsv:
         rows = self._rows(client.get(reverse("partners:report_csv", args=[partner.slug])))
         assert rows[1][0].startswith("'=")
         assert rows[1][5] == "'=cmd@example.org"
+
+
+def test_a_partner_admin_without_mfa_is_sent_to_enrol_before_reports(client):
+    partner = PartnerFactory()
+    client.force_login(partner_admin(partner, with_mfa=False))
+    response = client.get(reverse("partners:report", args=[partner.slug]))
+    assert response.status_code == 302
+    assert reverse("mfa_activate_totp") in response["Location"]
