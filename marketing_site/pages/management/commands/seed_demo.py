@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant, user_create
+from commerce.demo import seed_commerce
 from marketing_site.pages.demo import seed_home_page
 from marketplace.clients.services import client_profile_ensure
 from marketplace.practitioners.services import practitioner_profile_ensure
@@ -19,6 +20,7 @@ DEMO_PEOPLE = [
     ("practitioner@aeyia.local", "Priya", "Practitioner", (Role.PRACTITIONER,)),
     ("editor@aeyia.local", "Eli", "Editor", (Role.EDITOR,)),
     ("staff@aeyia.local", "Sam", "Staff", (Role.STAFF,)),
+    ("partner@aeyia.local", "Pat", "Partner", (Role.PARTNER,)),
 ]
 
 
@@ -40,14 +42,20 @@ class Command(BaseCommand):
             for role in roles:
                 if role is Role.CLIENT:
                     client_profile_ensure(user=user)
+                elif role is Role.PARTNER:
+                    continue  # made a partner admin by seed_commerce
                 elif role is Role.PRACTITIONER:
                     practitioner_profile_ensure(user=user, display_name=f"{first_name} Patel")
                 else:
                     role_grant(user=user, role=role)
         seed_home_page()
-        self._print_logins()
+        extra = seed_commerce(
+            client=User.objects.get(email="client@aeyia.local"),
+            partner_admin=User.objects.get(email="partner@aeyia.local"),
+        )
+        self._print_logins(extra)
 
-    def _print_logins(self) -> None:
+    def _print_logins(self, extra: list[str]) -> None:
         url = settings.SITE_URL.rstrip("/")
         lines = [
             "",
@@ -57,8 +65,12 @@ class Command(BaseCommand):
         for email, _first, _last, roles in DEMO_PEOPLE:
             lines.append(f"  {', '.join(r.label for r in roles):<13} {email}")
         lines.append(
-            "Practitioner, editor and staff accounts enrol an authenticator app (TOTP) "
+            "Practitioner, editor, staff and partner accounts enrol an authenticator app (TOTP) "
             "on first visit to their dashboard or the admins."
+        )
+        lines.extend(extra)
+        lines.append(
+            "Payments use the offline Stripe: its checkout pages let you pay, decline or cancel."
         )
         lines.append(
             f"Emails (confirmation, password reset) are written to {settings.EMAIL_FILE_PATH}/"
