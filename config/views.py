@@ -1,7 +1,8 @@
 """Error pages rendered in the site shell (and JSON for API callers)."""
 
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 
 def _wants_json(request) -> bool:
@@ -19,5 +20,5 @@ def server_error(request):
         return JsonResponse(
             {"code": "server_error", "detail": "Something went wrong on our side."}, status=500
         )
-    # A bare render: the context processors may be what failed.
-    return render(request, "500.html", status=500)
+    # Rendered without a request: the context processors may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())
