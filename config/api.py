@@ -11,6 +11,7 @@ from accounts.api.rest import MeView
 from commerce.credits.api import rest as credits_rest
 from commerce.memberships.api import rest as memberships_rest
 from commerce.partners.api import rest as partners_rest
+from commerce.payments.api import rest as payments_rest
 
 
 def exception_handler(exc, context):
@@ -55,4 +56,5 @@ urlpatterns = [
     *credits_rest.urlpatterns,
     *partners_rest.urlpatterns,
     *memberships_rest.urlpatterns,
+    *payments_rest.urlpatterns,
 ]

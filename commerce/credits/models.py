@@ -168,7 +168,7 @@ class CreditTransaction(AppendOnlyModel):
         return self.memo or DEFAULT_DESCRIPTIONS.get(self.kind, self.get_kind_display())
 
 
-DEFAULT_DESCRIPTIONS = {
+DEFAULT_DESCRIPTIONS: dict[str, str] = {
     CreditTransaction.Kind.PURCHASE: "Credit pack bought",
     CreditTransaction.Kind.ALLOWANCE: "Credits included in your membership",
     CreditTransaction.Kind.PARTNER_GRANT: "Credits funded by a partner",
@@ -242,3 +242,33 @@ class CreditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.amount:+d} on {self.account} (transaction #{self.transaction_id})"
+
+
+class CreditPack(models.Model):
+    """A bundle of credits clients buy by card; staff edit packs in the Wagtail admin.
+    A purchase snapshots the credits and validity onto its payment."""
+
+    name = models.CharField(max_length=80)
+    credit_count = models.PositiveIntegerField()
+    price = models.PositiveIntegerField(help_text="Minor units (pence).")
+    currency = models.CharField(max_length=3, default="gbp")
+    validity_days = models.PositiveIntegerField(
+        default=180, help_text="Credits expire this many days after purchase."
+    )
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "price"]
+        constraints = [
+            models.CheckConstraint(condition=Q(credit_count__gt=0), name="pack_credits_positive"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="pack_price_positive"),
+            models.CheckConstraint(condition=Q(validity_days__gt=0), name="pack_validity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price_per_credit(self) -> int:
+        return self.price // self.credit_count

@@ -3,8 +3,10 @@
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from commerce.credits.admin_views import LEDGER_PERMISSION, CreditLedgerView
+from commerce.credits.models import CreditPack
 
 
 class CreditLedgerMenuItem(MenuItem):
@@ -26,3 +28,28 @@ def register_credit_ledger_menu_item():
         icon_name="list-ul",
         order=1300,
     )
+
+
+class CreditPackViewSet(ModelViewSet):
+    """Staff edit the credit packs on sale."""
+
+    model = CreditPack
+    icon = "tag"
+    menu_label = "Credit packs"
+    add_to_admin_menu = True
+    menu_order = 305
+    list_display = ["name", "credit_count", "price", "validity_days", "is_active"]
+    form_fields = [
+        "name",
+        "credit_count",
+        "price",
+        "currency",
+        "validity_days",
+        "is_active",
+        "sort_order",
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_credit_packs():
+    return CreditPackViewSet("credit_packs")

@@ -473,3 +473,32 @@ def checkout_session_sync(*, session: CheckoutSession) -> Payment | None:
     if session.status == "complete" and session.payment_status == "paid":
         return payment_record_paid(payment=payment, payment_intent_id=session.payment_intent_id)
     return payment
+
+
+def credit_pack_checkout_create(
+    *, user: User, pack_id: object, success_url: str, cancel_url: str
+) -> Payment:
+    """Starts buying a credit pack by card; the credits arrive when Stripe reports the
+    payment (webhook or the return page, whichever is first)."""
+    from commerce.credits.models import CreditPack
+
+    pack = (
+        CreditPack.objects.filter(pk=int(pack_id), is_active=True).first()
+        if str(pack_id).isdigit()
+        else None
+    )
+    if pack is None:
+        raise InvalidRequest("There is no such credit pack.", code="invalid_pack")
+    return payment_checkout_create(
+        user=user,
+        purpose=Payment.Purpose.CREDIT_PACK,
+        description=f"{pack.name} ({pack.credit_count} credits)",
+        amount=pack.price,
+        currency=pack.currency,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        credit_count=pack.credit_count,
+        credit_validity_days=pack.validity_days,
+        source_type="credit_pack",
+        source_id=str(pack.pk),
+    )
