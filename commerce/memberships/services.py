@@ -46,6 +46,21 @@ def membership_checkout_start(
     subscription carries who and what, so every later event can be traced back."""
     if plan.is_free:
         raise InvalidRequest("The free plan needs no payment.", code="free_plan")
+    # One person's checkouts are serialised on their row, and an open checkout for the
+    # same plan is reused: two tabs (or a double click) lead to one Stripe session, so the
+    # person cannot end up paying for two subscriptions.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    open_checkout = (
+        MembershipCheckout.objects.filter(
+            user=user,
+            plan=plan,
+            completed_at__isnull=True,
+            created_at__gte=timezone.now() - timedelta(hours=23),
+        )
+        .exclude(checkout_url="")
+        .order_by("-created_at")
+        .first()
+    )
     current = Membership.objects.select_for_update().filter(user=user).first()
     if current is not None and current.is_current:
         raise Conflict(
@@ -53,6 +68,8 @@ def membership_checkout_start(
             "joining another.",
             code="already_member",
         )
+    if open_checkout is not None:
+        return open_checkout
     checkout = MembershipCheckout.objects.create(user=user, plan=plan)
     customer = stripe_customer_ensure(user=user)
     who = {USER_ID_KEY: str(user.pk), PLAN_KEY: plan.slug, CHECKOUT_ID_KEY: str(checkout.pk)}

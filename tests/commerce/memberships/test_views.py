@@ -132,3 +132,62 @@ def test_update_card_goes_to_the_billing_portal(member_client, django_capture_on
 def test_pages_need_a_login(client):
     assert client.post("/membership/join/member/").status_code == 302
     assert client.get("/account/membership/").status_code == 302
+
+
+def test_two_tabs_joining_the_same_plan_share_one_checkout(member_client):
+    first = member_client.post("/membership/join/member/")
+    second = member_client.post("/membership/join/member/")
+    assert first["Location"] == second["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_joins_from_two_browsers_make_one_checkout(live_server):
+    """Two browsers of the same person press "Join" at the same moment."""
+    import threading
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    from django.test import Client
+
+    from commerce.memberships.models import MembershipCheckout
+
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    session_cookie = client.cookies["sessionid"].value
+    csrf = "x" * 32
+    barrier = threading.Barrier(2)
+    locations: list[str] = []
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def join() -> None:
+        opener = urllib.request.build_opener(
+            NoRedirect, urllib.request.HTTPCookieProcessor(CookieJar())
+        )
+        request = urllib.request.Request(  # noqa: S310  (our own live server)
+            f"{live_server.url}/membership/join/member/",
+            data=f"csrfmiddlewaretoken={csrf}".encode(),
+            headers={
+                "Cookie": f"sessionid={session_cookie}; csrftoken={csrf}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": live_server.url,
+            },
+            method="POST",
+        )
+        barrier.wait()
+        try:
+            opener.open(request, timeout=30)
+        except urllib.error.HTTPError as response:
+            locations.append(response.headers.get("Location", ""))
+
+    threads = [threading.Thread(target=join) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(locations) == 2 and locations[0] == locations[1], locations
+    assert MembershipCheckout.objects.filter(user=user).count() == 1
