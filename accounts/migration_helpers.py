@@ -10,9 +10,7 @@ def grant_group_permissions(apps, *, group: str, app_label: str, actions: dict) 
     group_model = apps.get_model("auth", "Group")
     target, _ = group_model.objects.get_or_create(name=group)
     for model, model_actions in actions.items():
-        content_type, _ = content_type_model.objects.get_or_create(
-            app_label=app_label, model=model
-        )
+        content_type, _ = content_type_model.objects.get_or_create(app_label=app_label, model=model)
         for action in model_actions:
             permission, _ = permission_model.objects.get_or_create(
                 content_type=content_type,

@@ -50,8 +50,10 @@ def _append_only_ledger_can_be_flushed(request):
     this runs before its flush."""
     names = set(request.fixturenames)
     marker = request.node.get_closest_marker("django_db")
-    commits = "live_server" in names or "transactional_db" in names or bool(
-        marker and marker.kwargs.get("transaction")
+    commits = (
+        "live_server" in names
+        or "transactional_db" in names
+        or bool(marker and marker.kwargs.get("transaction"))
     )
     if not commits:
         yield
