@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "integrations.stripe.apps.StripeLocalConfig",
     "commerce.payments.apps.PaymentsConfig",
     "commerce.memberships.apps.MembershipsConfig",
+    "commerce.bookings.apps.BookingsConfig",
     "marketing_site.pages.apps.PagesConfig",
     "config.apps.ConfigAppConfig",
     # Django
