@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.api.rest import MeView
+from commerce.bookings.api import rest as bookings_rest
 from commerce.credits.api import rest as credits_rest
 from commerce.memberships.api import rest as memberships_rest
 from commerce.partners.api import rest as partners_rest
@@ -57,4 +58,5 @@ urlpatterns = [
     *partners_rest.urlpatterns,
     *memberships_rest.urlpatterns,
     *payments_rest.urlpatterns,
+    *bookings_rest.urlpatterns,
 ]
