@@ -51,7 +51,12 @@ def test_without_a_broker_tasks_run_eagerly(tmp_path):
 
 @pytest.mark.parametrize(
     "entry",
-    ["clear-expired-sessions", "expire-due-credits", "downgrade-memberships-after-grace"],
+    [
+        "clear-expired-sessions",
+        "expire-due-credits",
+        "downgrade-memberships-after-grace",
+        "refresh-external-calendars",
+    ],
 )
 def test_beat_schedules_name_registered_tasks(entry):
     app.loader.import_default_modules()

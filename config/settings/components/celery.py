@@ -27,6 +27,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.credits.tasks.expire_due_credits",
         "schedule": crontab(minute=5),
     },
+    "refresh-external-calendars": {
+        "task": "commerce.bookings.tasks.refresh_external_calendars",
+        "schedule": crontab(minute=50),
+    },
     "downgrade-memberships-after-grace": {
         "task": "commerce.memberships.tasks.downgrade_after_grace",
         "schedule": crontab(minute=35),
