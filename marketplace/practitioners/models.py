@@ -35,6 +35,12 @@ class PractitionerProfile(models.Model):
     )
     slug = models.SlugField(max_length=80, unique=True)
     display_name = models.CharField(max_length=120)
+    bio = models.TextField(blank=True, help_text="Shown on the public profile.")
+    languages = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Languages sessions are offered in, e.g. English, Hindi.",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     time_zone = models.CharField(
         max_length=64,
