@@ -137,13 +137,31 @@ def availability_windows(
         Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
         Q(valid_until__isnull=True) | Q(valid_until__gte=first_day),
     )
+    overrides = DateOverride.objects.filter(
+        practitioner_id=practitioner_id, date__gte=first_day, date__lte=last_day
+    )
+    return _windows_from(
+        rules=list(rules),
+        overrides=list(overrides),
+        zone=zone,
+        first_day=first_day,
+        last_day=last_day,
+    )
+
+
+def _windows_from(
+    *,
+    rules: Iterable[AvailabilityRule],
+    overrides: Iterable[DateOverride],
+    zone: tzinfo,
+    first_day: date,
+    last_day: date,
+) -> list[Interval]:
     rules_by_weekday: dict[int, list[AvailabilityRule]] = defaultdict(list)
     for rule in rules:
         rules_by_weekday[rule.weekday].append(rule)
     overrides_by_date: dict[date, list[DateOverride]] = defaultdict(list)
-    for override in DateOverride.objects.filter(
-        practitioner_id=practitioner_id, date__gte=first_day, date__lte=last_day
-    ):
+    for override in overrides:
         overrides_by_date[override.date].append(override)
 
     windows: list[Interval] = []
@@ -184,6 +202,77 @@ def blocked_intervals(*, practitioner_id: int, since: datetime, until: datetime)
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Diary:
+    """One practitioner's rules, overrides and blocking intervals, loaded in advance for
+    local dates first_day..last_day and instants [since, until), so that many slot
+    computations (several services, many practitioners) share a fixed number of queries."""
+
+    first_day: date
+    last_day: date
+    since: datetime
+    until: datetime
+    rules: tuple[AvailabilityRule, ...] = ()
+    overrides: tuple[DateOverride, ...] = ()
+    blocks: tuple[Interval, ...] = ()
+
+    def covers(self, *, first_day: date, last_day: date, since: datetime, until: datetime) -> bool:
+        return (
+            self.first_day <= first_day
+            and last_day <= self.last_day
+            and self.since <= since
+            and until <= self.until
+        )
+
+
+def diaries_for(
+    *,
+    practitioner_ids: Iterable[int],
+    first_day: date,
+    last_day: date,
+    since: datetime,
+    until: datetime,
+) -> dict[int, Diary]:
+    """Diaries of several practitioners in four queries, whatever their number. Pass one
+    to slots_for_service(diary=...) for each of that practitioner's services."""
+    _require_aware(since=since, until=until)
+    ids = set(practitioner_ids)
+    rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
+    overrides: dict[int, list[DateOverride]] = defaultdict(list)
+    blocks: dict[int, list[Interval]] = defaultdict(list)
+    if ids:
+        for rule in AvailabilityRule.objects.filter(practitioner_id__in=ids).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=first_day),
+        ):
+            rules[rule.practitioner_id].append(rule)
+        for override in DateOverride.objects.filter(
+            practitioner_id__in=ids, date__gte=first_day, date__lte=last_day
+        ):
+            overrides[override.practitioner_id].append(override)
+        overlapping = Q(starts_at__lt=until, ends_at__gt=since)
+        for practitioner_id, starts_at, ends_at in TimeOff.objects.filter(
+            overlapping, practitioner_id__in=ids
+        ).values_list("practitioner_id", "starts_at", "ends_at"):
+            blocks[practitioner_id].append((starts_at, ends_at))
+        for practitioner_id, starts_at, ends_at in BusyTime.objects.filter(
+            overlapping, calendar__practitioner_id__in=ids, calendar__is_active=True
+        ).values_list("calendar__practitioner_id", "starts_at", "ends_at"):
+            blocks[practitioner_id].append((starts_at, ends_at))
+    return {
+        practitioner_id: Diary(
+            first_day=first_day,
+            last_day=last_day,
+            since=since,
+            until=until,
+            rules=tuple(rules[practitioner_id]),
+            overrides=tuple(overrides[practitioner_id]),
+            blocks=tuple(blocks[practitioner_id]),
+        )
+        for practitioner_id in ids
+    }
+
+
 def slots_for_service(
     *,
     service: Service,
@@ -191,6 +280,7 @@ def slots_for_service(
     end: datetime,
     now: datetime | None = None,
     busy: Iterable[Interval] = (),
+    diary: Diary | None = None,
 ) -> list[Slot]:
     """Bookable slots of `service` starting in [start, end), sorted, in UTC.
 
@@ -198,7 +288,8 @@ def slots_for_service(
     already including their own buffers if it wants them). Each slot keeps
     [start - buffer_before, end + buffer_after] clear of everything that blocks. Four
     queries (plus one for the practitioner if it is not loaded), whatever the size of
-    the diary."""
+    the diary; none when a `diary` from diaries_for is given (ValueError if it does not
+    cover the range this computation needs)."""
     now = timezone.now() if now is None else now
     _require_aware(start=start, end=end, now=now)
     if not service.is_active:
@@ -216,18 +307,38 @@ def slots_for_service(
     zone = ZoneInfo(practitioner.time_zone)
     first_day = earliest.astimezone(zone).date() - timedelta(days=1)
     last_day = (latest + duration).astimezone(zone).date() + timedelta(days=1)
-    windows = availability_windows(
-        practitioner_id=practitioner.pk, zone=zone, first_day=first_day, last_day=last_day
-    )
-    if not windows:
-        return []
-
     # A slot [s, e) is blocked by [b0, b1) when b0 < e + buffer_after and b1 > s - buffer_before,
     # i.e. when the slot meets [b0 - buffer_after, b1 + buffer_before).
     reach_from, reach_until = earliest - buffer_before, latest + duration + buffer_after
-    raw_blocks = blocked_intervals(
-        practitioner_id=practitioner.pk, since=reach_from, until=reach_until
-    )
+    if diary is None:
+        windows = availability_windows(
+            practitioner_id=practitioner.pk, zone=zone, first_day=first_day, last_day=last_day
+        )
+    else:
+        if not diary.covers(
+            first_day=first_day, last_day=last_day, since=reach_from, until=reach_until
+        ):
+            raise ValueError("The diary does not cover the range these slots need.")
+        windows = _windows_from(
+            rules=diary.rules,
+            overrides=diary.overrides,
+            zone=zone,
+            first_day=first_day,
+            last_day=last_day,
+        )
+    if not windows:
+        return []
+
+    if diary is None:
+        raw_blocks = blocked_intervals(
+            practitioner_id=practitioner.pk, since=reach_from, until=reach_until
+        )
+    else:
+        raw_blocks = [
+            (block_start, block_end)
+            for block_start, block_end in diary.blocks
+            if block_start < reach_until and block_end > reach_from
+        ]
     raw_blocks.extend(
         (block_start, block_end)
         for block_start, block_end in busy

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commerce.bookings.selectors import Slot, slots_for_service, slots_in_zone
+from commerce.bookings.selectors import Slot, diaries_for, slots_for_service, slots_in_zone
 from tests.commerce.bookings.factories import (
     AvailabilityRuleFactory,
     BusyTimeFactory,
@@ -326,3 +326,91 @@ def test_query_count_does_not_grow_with_the_diary(size, django_assert_num_querie
             busy=busy,
         )
     assert slots
+
+
+def _busy_diary_service(zone="Europe/London", **fields):
+    service = service_in(zone, duration_minutes=45, buffer_before_minutes=15, **fields)
+    practitioner = service.practitioner
+    for weekday in range(5):
+        AvailabilityRuleFactory(practitioner=practitioner, weekday=weekday)
+    AvailabilityRuleFactory(
+        practitioner=practitioner, weekday=5, start_time=dt.time(10), end_time=dt.time(12)
+    )
+    DateOverrideFactory(practitioner=practitioner, date=dt.date(2030, 1, 8))  # closed
+    DateOverrideFactory(
+        practitioner=practitioner,
+        date=dt.date(2030, 1, 9),
+        start_time=dt.time(13),
+        end_time=dt.time(15),
+    )
+    TimeOffFactory(
+        practitioner=practitioner, starts_at=utc(2030, 1, 7, 10), ends_at=utc(2030, 1, 7, 11)
+    )
+    BusyTimeFactory(
+        calendar=ExternalCalendarFactory(practitioner=practitioner),
+        starts_at=utc(2030, 1, 10, 14),
+        ends_at=utc(2030, 1, 10, 15, 30),
+    )
+    return service
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Australia/Sydney"])
+def test_a_preloaded_diary_gives_the_same_slots(zone):
+    service = _busy_diary_service(zone)
+    other = _busy_diary_service(zone)
+    start, end, now = utc(2030, 1, 6), utc(2030, 1, 13), utc(2030, 1, 1)
+    diaries = diaries_for(
+        practitioner_ids=[service.practitioner_id, other.practitioner_id],
+        first_day=dt.date(2030, 1, 3),
+        last_day=dt.date(2030, 1, 16),
+        since=utc(2030, 1, 3),
+        until=utc(2030, 1, 16),
+    )
+    expected = slots_for_service(service=service, start=start, end=end, now=now)
+    assert expected
+    assert (
+        slots_for_service(
+            service=service, start=start, end=end, now=now, diary=diaries[service.practitioner_id]
+        )
+        == expected
+    )
+
+
+def test_diaries_cost_four_queries_for_any_number_of_practitioners(django_assert_num_queries):
+    services = [_busy_diary_service() for _ in range(5)]
+    with django_assert_num_queries(4):
+        diaries = diaries_for(
+            practitioner_ids=[service.practitioner_id for service in services],
+            first_day=dt.date(2030, 1, 3),
+            last_day=dt.date(2030, 1, 16),
+            since=utc(2030, 1, 3),
+            until=utc(2030, 1, 16),
+        )
+    with django_assert_num_queries(0):
+        for service in services:
+            assert slots_for_service(
+                service=service,
+                start=utc(2030, 1, 6),
+                end=utc(2030, 1, 13),
+                now=utc(2030, 1, 1),
+                diary=diaries[service.practitioner_id],
+            )
+
+
+def test_a_diary_that_does_not_cover_the_range_is_refused():
+    service = _busy_diary_service()
+    [diary] = diaries_for(
+        practitioner_ids=[service.practitioner_id],
+        first_day=dt.date(2030, 1, 7),
+        last_day=dt.date(2030, 1, 8),
+        since=utc(2030, 1, 7),
+        until=utc(2030, 1, 8),
+    ).values()
+    with pytest.raises(ValueError, match="does not cover"):
+        slots_for_service(
+            service=service,
+            start=utc(2030, 1, 6),
+            end=utc(2030, 1, 13),
+            now=utc(2030, 1, 1),
+            diary=diary,
+        )
