@@ -2,11 +2,12 @@
 time (so 09:00 stays 09:00 across daylight-saving changes), time off and imported busy
 times as UTC instants. The booking lifecycle builds on these."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from marketplace.practitioners.models import PractitionerProfile
+from marketplace.practitioners.models import PractitionerProfile, Service
 
 
 class AvailabilityRule(models.Model):
@@ -165,3 +166,133 @@ class BusyTime(models.Model):
 
     def __str__(self) -> str:
         return f"busy {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} UTC"
+
+
+BOOKING_OVERLAP_CONSTRAINT = "bookings_booking_no_overlap"
+
+
+class Booking(models.Model):
+    """One client's session with a practitioner, from a short hold while paying to its end.
+
+    `blocked_start`/`blocked_end` are the session widened by the service's buffers: no two
+    live (held or confirmed) bookings of one practitioner may have overlapping blocked
+    ranges. On PostgreSQL an exclusion constraint on tstzrange(blocked_start, blocked_end)
+    enforces it (migration 0002, constraint BOOKING_OVERLAP_CONSTRAINT); on SQLite the
+    booking services check inside a serialized (BEGIN IMMEDIATE) write transaction.
+    Plain columns rather than a range field keep one model for both databases.
+
+    Prices are a snapshot taken when the hold is made: `price_amount` (minor units of
+    `price_currency`, the card price and the value a practitioner is paid out on) and
+    `price_credits` (credits spent). Refund fields record what a cancellation gave back,
+    in the same unit the booking was paid in."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held while paying"
+        CONFIRMED = "confirmed", "Confirmed"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+        EXPIRED = "expired", "Hold expired"
+
+    class PayWith(models.TextChoices):
+        CARD = "card", "Card"
+        CREDITS = "credits", "Credits"
+        MEMBERSHIP = "membership", "Membership allowance"
+        SPONSOR = "sponsor", "Sponsor"
+
+    LIVE_STATUSES = (Status.HELD, Status.CONFIRMED)
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.PROTECT, related_name="bookings"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    blocked_start = models.DateTimeField(help_text="starts_at less the buffer before.")
+    blocked_end = models.DateTimeField(help_text="ends_at plus the buffer after.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.HELD)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    pay_with = models.CharField(max_length=16, choices=PayWith.choices)
+    price_amount = models.PositiveIntegerField(null=True, blank=True)
+    price_currency = models.CharField(max_length=3, blank=True)
+    price_credits = models.PositiveIntegerField(null=True, blank=True)
+    payment = models.ForeignKey(
+        "payments.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    credit_spend = models.ForeignKey(
+        "credits.CreditTransaction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pool_draw = models.ForeignKey(
+        "partners.PoolDraw", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+    refund_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    refund_amount = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Minor units (card) or credits given back."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        indexes = [
+            models.Index(fields=["practitioner", "blocked_start"]),
+            models.Index(fields=["client", "starts_at"]),
+            models.Index(fields=["status", "hold_expires_at"]),
+            models.Index(fields=["status", "ends_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="bookings_booking_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(blocked_start__lte=F("starts_at")) & Q(blocked_end__gte=F("ends_at")),
+                name="bookings_booking_blocked_covers_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["held", "confirmed", "completed", "cancelled", "no_show", "expired"]
+                ),
+                name="bookings_booking_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(pay_with__in=["card", "credits", "membership", "sponsor"]),
+                name="bookings_booking_pay_with_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(hold_expires_at__isnull=False),
+                name="bookings_booking_hold_has_expiry",
+            ),
+            models.CheckConstraint(
+                condition=Q(refund_percent__isnull=True) | Q(refund_percent__lte=100),
+                name="bookings_booking_refund_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES

@@ -3,7 +3,11 @@
 from celery import shared_task
 
 from commerce.bookings.models import ExternalCalendar
-from commerce.bookings.services import external_calendar_refresh
+from commerce.bookings.services import (
+    bookings_complete_past,
+    bookings_expire_holds,
+    external_calendar_refresh,
+)
 
 
 @shared_task(name="commerce.bookings.tasks.refresh_external_calendar")
@@ -29,3 +33,16 @@ def refresh_external_calendars() -> int:
     for calendar_id in calendar_ids:
         refresh_external_calendar.delay(calendar_id)
     return len(calendar_ids)
+
+
+@shared_task(name="commerce.bookings.tasks.expire_booking_holds")
+def expire_booking_holds() -> int:
+    """Beat entry point: ends holds whose time ran out (idempotent)."""
+    return bookings_expire_holds()
+
+
+@shared_task(name="commerce.bookings.tasks.complete_past_bookings")
+def complete_past_bookings() -> int:
+    """Beat entry point: completes sessions that have ended and pays practitioners for
+    those not paid by card (idempotent: one transfer per booking)."""
+    return bookings_complete_past()

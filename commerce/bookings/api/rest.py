@@ -1,20 +1,32 @@
-"""Public availability endpoints:
-GET /api/v1/practitioners/{slug}/services/ and GET /api/v1/practitioners/{slug}/slots/."""
+"""Availability and bookings:
+GET /api/v1/practitioners/{slug}/services/ and GET /api/v1/practitioners/{slug}/slots/
+(public); POST/GET /api/v1/bookings/ and POST /api/v1/bookings/{id}/cancel/ (signed in)."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.urls import path
+from django.db.models import Q
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from commerce.bookings.models import Booking
 from commerce.bookings.selectors import slots_for_service, slots_in_zone
+from commerce.bookings.services import (
+    booking_cancel,
+    booking_confirm_with_credits,
+    booking_confirm_with_sponsor,
+    booking_hold,
+    booking_start_card_checkout,
+)
 from commerce.errors import InvalidRequest, NotFound
 from marketplace.practitioners.models import PractitionerProfile, Service
 
@@ -189,6 +201,137 @@ class PractitionerSlotsView(APIView):
         )
 
 
+# ---------- bookings ----------
+
+# Ids are bigints; a larger number can name nothing (and must not reach the database).
+MAX_ID = 2**63 - 1
+
+
+class BookingInputSerializer(serializers.Serializer):
+    service = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    start = serializers.CharField(max_length=64, help_text="ISO 8601 with offset.")
+    pay_with = serializers.ChoiceField(choices=Booking.PayWith.choices)
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    practitioner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    practitioner_name = serializers.CharField(source="practitioner.display_name", read_only=True)
+    start = serializers.DateTimeField(source="starts_at", read_only=True)
+    end = serializers.DateTimeField(source="ends_at", read_only=True)
+    checkout_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "service",
+            "service_name",
+            "practitioner",
+            "practitioner_name",
+            "start",
+            "end",
+            "status",
+            "pay_with",
+            "price_amount",
+            "price_currency",
+            "price_credits",
+            "hold_expires_at",
+            "checkout_url",
+            "confirmed_at",
+            "cancelled_at",
+            "refund_percent",
+            "refund_amount",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_checkout_url(self, booking: Booking) -> str | None:
+        """Where to pay, while a card booking is held."""
+        if booking.status != Booking.Status.HELD or booking.payment is None:
+            return None
+        return booking.payment.checkout_url or None
+
+
+def _bookings_of(user):
+    return Booking.objects.select_related("service", "practitioner", "payment")
+
+
+class BookingPagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 200
+
+
+class BookingsView(GenericAPIView):
+    """GET: the caller's own bookings as a client, latest session first
+    (`?limit=&offset=`). POST {service, start, pay_with}: book a slot. Credits and sponsor
+    bookings are confirmed at once; a card booking is held while the client pays at
+    `checkout_url`. 409 slot_taken / slot_unavailable, 402 insufficient_credits /
+    no_sponsorship, 404 for an unknown service."""
+
+    serializer_class = BookingSerializer
+    pagination_class = BookingPagination
+
+    def get_queryset(self):
+        return _bookings_of(self.request.user).filter(client=self.request.user)
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset().order_by("-starts_at", "-pk"))
+        return self.get_paginated_response(BookingSerializer(page, many=True).data)
+
+    @extend_schema(request=BookingInputSerializer, responses={201: BookingSerializer})
+    def post(self, request):
+        data = BookingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service = Service.objects.filter(pk=data.validated_data["service"]).first()
+        if service is None:
+            raise NotFound("No such service.")
+        starts_at = _instant(data.validated_data["start"], "start")
+        pay_with = data.validated_data["pay_with"]
+        booking = booking_hold(
+            client=request.user, service=service, starts_at=starts_at, pay_with=pay_with
+        )
+        if pay_with == Booking.PayWith.CREDITS:
+            booking = booking_confirm_with_credits(booking=booking)
+        elif pay_with == Booking.PayWith.SPONSOR:
+            booking = booking_confirm_with_sponsor(booking=booking)
+        elif pay_with == Booking.PayWith.CARD:
+            done = request.build_absolute_uri(reverse("dashboard"))
+            booking_start_card_checkout(
+                booking=booking,
+                success_url=f"{done}?booking={booking.pk}",
+                cancel_url=f"{done}?booking={booking.pk}&cancelled=1",
+            )
+        booking = _bookings_of(request.user).get(pk=booking.pk)
+        return Response(BookingSerializer(booking).data, status=201)
+
+
+class BookingCancelView(APIView):
+    """POST {reason?}: cancel a booking the caller made, or one of their own sessions as
+    the practitioner (404 for anyone else's). The service's policy decides the refund."""
+
+    @extend_schema(request=CancelInputSerializer, responses=BookingSerializer)
+    def post(self, request, pk: int):
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = (
+            _bookings_of(request.user)
+            .filter(Q(client=request.user) | Q(practitioner__user=request.user), pk=pk)
+            .first()
+            if pk <= MAX_ID
+            else None
+        )
+        if booking is None:
+            raise NotFound("No such booking.")
+        booking_cancel(booking=booking, by=request.user, reason=data.validated_data["reason"])
+        booking = _bookings_of(request.user).get(pk=booking.pk)
+        return Response(BookingSerializer(booking).data)
+
+
 urlpatterns = [
     path(
         "practitioners/<slug:slug>/services/",
@@ -200,4 +343,6 @@ urlpatterns = [
         PractitionerSlotsView.as_view(),
         name="api-practitioner-slots",
     ),
+    path("bookings/", BookingsView.as_view(), name="api-bookings"),
+    path("bookings/<int:pk>/cancel/", BookingCancelView.as_view(), name="api-booking-cancel"),
 ]

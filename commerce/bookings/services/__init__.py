@@ -1,0 +1,47 @@
+"""Every write in bookings, by concern: external calendars (`calendars`), holds and
+payment (`holds`), cancellations and the end of a booking's life (`cancellations`).
+Callers import from here."""
+
+from commerce.bookings.services.calendars import (
+    CALENDAR_HORIZON,
+    CALENDAR_MAX_BYTES,
+    CALENDAR_MAX_EVENTS,
+    CALENDAR_TIMEOUT,
+    CalendarFetchError,
+    calendar_busy_intervals,
+    external_calendar_refresh,
+)
+from commerce.bookings.services.cancellations import (
+    booking_cancel,
+    bookings_complete_past,
+    bookings_expire_holds,
+)
+from commerce.bookings.services.holds import (
+    BOOKING_HOLD_MINUTES,
+    booking_confirm_with_credits,
+    booking_confirm_with_sponsor,
+    booking_hold,
+    booking_record_card_paid,
+    booking_release_hold,
+    booking_start_card_checkout,
+)
+
+__all__ = [
+    "BOOKING_HOLD_MINUTES",
+    "CALENDAR_HORIZON",
+    "CALENDAR_MAX_BYTES",
+    "CALENDAR_MAX_EVENTS",
+    "CALENDAR_TIMEOUT",
+    "CalendarFetchError",
+    "booking_cancel",
+    "booking_confirm_with_credits",
+    "booking_confirm_with_sponsor",
+    "booking_hold",
+    "booking_record_card_paid",
+    "booking_release_hold",
+    "booking_start_card_checkout",
+    "bookings_complete_past",
+    "bookings_expire_holds",
+    "calendar_busy_intervals",
+    "external_calendar_refresh",
+]

@@ -1,0 +1,174 @@
+"""The end of a booking's life: cancellation under the service's policy, holds that run
+out, sessions that are over and the practitioner's pay for those not paid by card."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from commerce.bookings.models import Booking
+from commerce.bookings.services.holds import BOOKING_SOURCE_TYPE
+from commerce.credits.services import credits_refund
+from commerce.errors import Conflict
+from commerce.partners.services import pool_draw_reverse
+from commerce.payments.models import ConnectedAccount
+from commerce.payments.services import refund_create, transfer_create
+
+PayWith = Booking.PayWith
+Status = Booking.Status
+CANCEL_SOURCE_TYPE = "booking-cancel"
+
+
+def _refund_percent(booking: Booking, *, by: User, now: datetime) -> int:
+    """A practitioner (or staff) cancelling gives everything back; a client gets what the
+    service's tier for the notice given says."""
+    if by.pk != booking.client_id:
+        return 100
+    hours_before = (booking.starts_at - now).total_seconds() / 3600
+    return booking.service.refund_percent_for(hours_before=hours_before)
+
+
+def _pay_practitioner(booking: Booking, *, percent: int, description: str) -> None:
+    """A transfer of `percent` of the session's value to the practitioner's connected
+    account, for sessions not paid by card (card sessions pay out as destination charges,
+    and a partial refund keeps the rest with the practitioner). Once per booking."""
+    if booking.pay_with == PayWith.CARD or not booking.price_amount or percent <= 0:
+        return
+    account = ConnectedAccount.objects.filter(owner_id=booking.practitioner.user_id).first()
+    if account is None:
+        return
+    gross = booking.price_amount * percent // 100
+    if gross <= 0:
+        return
+    transfer_create(
+        destination=account,
+        gross_amount=gross,
+        currency=booking.price_currency,
+        source_type=BOOKING_SOURCE_TYPE,
+        source_id=str(booking.pk),
+        description=description[:200],
+    )
+
+
+def _give_back(booking: Booking, *, percent: int, by: User) -> int:
+    """Returns `percent` of what the booking was paid with; the amount given back, in the
+    unit it was paid in."""
+    if percent <= 0:
+        return 0
+    if booking.pay_with == PayWith.CARD and booking.payment_id:
+        payment = booking.payment
+        amount = payment.amount * percent // 100
+        if amount <= 0 or payment.paid_at is None:
+            return 0
+        refund_create(
+            payment=payment,
+            amount=amount,
+            reason="requested_by_customer",
+            note=f"Booking {booking.pk} cancelled ({percent}% under the policy).",
+            created_by=by,
+        )
+        return amount
+    if booking.pay_with == PayWith.CREDITS and booking.credit_spend_id:
+        amount = (booking.price_credits or 0) * percent // 100
+        if amount <= 0:
+            return 0
+        credits_refund(
+            spend=booking.credit_spend,
+            amount=amount,
+            source_type=CANCEL_SOURCE_TYPE,
+            source_id=str(booking.pk),
+            memo=f"Cancelled: {percent}% back",
+        )
+        return amount
+    if booking.pay_with == PayWith.SPONSOR and booking.pool_draw_id:
+        draw = booking.pool_draw
+        # A draw is returned whole or not at all: only when the policy gives everything
+        # back (a one-session draw cannot be half returned).
+        if draw.units * percent // 100 < draw.units:
+            return 0
+        pool_draw_reverse(draw=draw, source_type=CANCEL_SOURCE_TYPE, source_id=str(booking.pk))
+        return draw.units
+    return 0
+
+
+@transaction.atomic
+def booking_cancel(
+    *, booking: Booking, by: User, reason: str = "", now: datetime | None = None
+) -> Booking:
+    """Cancels a held or confirmed booking that has not started. A hold is simply
+    released. A confirmed booking gets back the policy's share: to the card (a Stripe
+    refund), to the credits it was spent from, or to the sponsor pool (whole draws only);
+    a practitioner's cancellation always gives everything back. For bookings not paid by
+    card the practitioner is paid the share kept. Repeating a cancellation returns the
+    booking unchanged; anything else that is over is Conflict "not_cancellable"."""
+    now = timezone.now() if now is None else now
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("service", "practitioner", "payment", "credit_spend", "pool_draw")
+        .get(pk=booking.pk)
+    )
+    if booking.status == Status.CANCELLED:
+        return booking
+    if booking.status not in Booking.LIVE_STATUSES:
+        raise Conflict(
+            f"This booking is {booking.get_status_display().lower()}.", code="not_cancellable"
+        )
+    if booking.starts_at <= now:
+        raise Conflict("This session has already started.", code="not_cancellable")
+    was_confirmed = booking.status == Status.CONFIRMED
+    booking.status = Status.CANCELLED
+    booking.cancelled_at = now
+    booking.cancelled_by = by
+    booking.cancellation_reason = (reason or "")[:500]
+    fields = ["status", "cancelled_at", "cancelled_by", "cancellation_reason"]
+    if was_confirmed:
+        percent = _refund_percent(booking, by=by, now=now)
+        booking.refund_percent = percent
+        booking.refund_amount = _give_back(booking, percent=percent, by=by)
+        fields += ["refund_percent", "refund_amount"]
+        _pay_practitioner(
+            booking,
+            percent=100 - percent,
+            description=f"Late cancellation of {booking.service.name}",
+        )
+    booking.save(update_fields=[*fields, "updated_at"])
+    return booking
+
+
+def bookings_expire_holds(*, now: datetime | None = None) -> int:
+    """Ends every hold whose time ran out (one statement; a second run finds none).
+    A card payment that completes later is refunded or re-confirmed by its handler."""
+    now = timezone.now() if now is None else now
+    return Booking.objects.filter(status=Status.HELD, hold_expires_at__lte=now).update(
+        status=Status.EXPIRED, updated_at=now
+    )
+
+
+@transaction.atomic
+def _complete(*, booking_id: int, now: datetime) -> bool:
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("service", "practitioner")
+        .get(pk=booking_id)
+    )
+    if booking.status != Status.CONFIRMED or booking.ends_at > now:
+        return False
+    booking.status = Status.COMPLETED
+    booking.completed_at = now
+    booking.save(update_fields=["status", "completed_at", "updated_at"])
+    _pay_practitioner(booking, percent=100, description=booking.service.name)
+    return True
+
+
+def bookings_complete_past(*, now: datetime | None = None) -> int:
+    """Marks confirmed bookings whose session has ended as completed and pays the
+    practitioner for those not paid by card: one transaction per booking, so a failure
+    keeps the others and a second run does nothing more. Returns how many completed."""
+    now = timezone.now() if now is None else now
+    due = list(
+        Booking.objects.filter(status=Status.CONFIRMED, ends_at__lte=now)
+        .order_by("ends_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(_complete(booking_id=booking_id, now=now) for booking_id in due)
