@@ -162,6 +162,8 @@ def test_plans_page_passes_axe(live_server, home_page, plans, axe_page, viewport
 
     assert axe_page.get_by_role("heading", level=1).inner_text() == "Membership"
     assert axe_page.get_by_role("heading", level=2, name="Premium").is_visible()
+    footer = axe_page.get_by_role("navigation", name="Footer")
+    assert footer.get_by_role("link", name="Buy credits").get_attribute("href") == "/credits/buy/"
     assert_accessible(axe_page)
 
 
