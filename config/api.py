@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.api.rest import MeView
+from commerce.bookings.api import directory as bookings_directory
 from commerce.bookings.api import rest as bookings_rest
 from commerce.credits.api import rest as credits_rest
 from commerce.memberships.api import rest as memberships_rest
@@ -59,4 +60,5 @@ urlpatterns = [
     *memberships_rest.urlpatterns,
     *payments_rest.urlpatterns,
     *bookings_rest.urlpatterns,
+    *bookings_directory.urlpatterns,
 ]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("commerce.partners.urls")),
     path("", include("commerce.payments.urls")),
     path("", include("commerce.memberships.urls")),
+    path("", include("commerce.bookings.public_urls")),
     path("stripe-local/", include("integrations.stripe.urls")),
     path("api/v1/", include(api.urlpatterns)),
     path("django-admin/", admin.site.urls),

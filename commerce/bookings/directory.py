@@ -1,0 +1,195 @@
+"""Reads for the practitioner directory and public profile that need bookings and
+memberships: who has a free slot on a day, a profile's next free times, member prices.
+The API (commerce/bookings/api/directory.py) and the pages (public_views.py) share them.
+
+Every read here costs a fixed number of queries however many practitioners or services
+it covers: services come prefetched (practitioners_bookable) and availability is loaded
+once for everyone (diaries_for)."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from commerce.bookings.models import AvailabilityRule, DateOverride
+from commerce.bookings.selectors import diaries_for, slots_for_service
+from commerce.memberships.selectors import membership_current
+from marketplace.practitioners.models import PractitionerProfile, Service
+from marketplace.practitioners.selectors import practitioner_search, practitioners_bookable
+
+DAY = timedelta(days=1)
+NEXT_AVAILABLE_DAYS = 14
+NEXT_AVAILABLE_LIMIT = 6
+# A local date seen from any zone lies within a day either side of the same date in
+# another; a service lasts at most 8 hours and its buffers 4 hours each side. These
+# margins keep a preloaded diary wide enough for every computation that uses it.
+_DATE_MARGIN = timedelta(days=3)
+_INSTANT_MARGIN = timedelta(days=2)
+
+
+def practitioner_directory(
+    *,
+    text: str = "",
+    modality_slug: str = "",
+    is_online: bool | None = None,
+    max_price: int | None = None,
+    available_on: date | None = None,
+    zone: tzinfo | None = None,
+    now: datetime | None = None,
+) -> QuerySet[PractitionerProfile]:
+    """Bookable practitioners matching the filters (see practitioner_search), and, with
+    `available_on`, only those with a bookable slot starting that day: in `zone` when
+    given, otherwise in each practitioner's own zone."""
+    practitioners = practitioner_search(
+        text=text, modality_slug=modality_slug, is_online=is_online, max_price=max_price
+    )
+    if available_on is not None:
+        practitioner_ids = practitioner_ids_available_on(
+            practitioners=practitioners, day=available_on, zone=zone, now=now
+        )
+        practitioners = practitioners.filter(pk__in=practitioner_ids)
+    return practitioners
+
+
+def practitioner_ids_available_on(
+    *,
+    practitioners: QuerySet[PractitionerProfile],
+    day: date,
+    zone: tzinfo | None = None,
+    now: datetime | None = None,
+) -> set[int]:
+    """Ids of the practitioners with at least one slot of an active service starting on
+    `day`. Six queries whatever the number of practitioners; the slot maths runs in
+    Python for those with a weekly rule or an open override near that day."""
+    now = timezone.now() if now is None else now
+    weekdays = {(day + offset * DAY).weekday() for offset in (-1, 0, 1)}
+    near = (day - DAY, day + DAY)
+    candidates = list(
+        practitioners.filter(
+            Exists(
+                AvailabilityRule.objects.filter(practitioner=OuterRef("pk"), weekday__in=weekdays)
+            )
+            | Exists(
+                DateOverride.objects.filter(
+                    practitioner=OuterRef("pk"), date__range=near, start_time__isnull=False
+                )
+            )
+        )
+    )
+    if not candidates:
+        return set()
+    diaries = diaries_for(
+        practitioner_ids=[practitioner.pk for practitioner in candidates],
+        first_day=day - _DATE_MARGIN,
+        last_day=day + _DATE_MARGIN,
+        since=datetime.combine(day, time(), tzinfo=UTC) - _INSTANT_MARGIN,
+        until=datetime.combine(day + DAY, time(), tzinfo=UTC) + _INSTANT_MARGIN,
+    )
+    available: set[int] = set()
+    for practitioner in candidates:
+        day_zone = zone or practitioner.zone
+        start = datetime.combine(day, time(), tzinfo=day_zone)
+        end = datetime.combine(day + DAY, time(), tzinfo=day_zone)
+        for service in _active_services(practitioner):
+            if slots_for_service(
+                service=service,
+                start=start,
+                end=end,
+                now=now,
+                diary=diaries[practitioner.pk],
+            ):
+                available.add(practitioner.pk)
+                break
+    return available
+
+
+def practitioner_public(*, slug: str) -> PractitionerProfile | None:
+    """A bookable practitioner with `active_services` loaded (two queries), or None."""
+    return practitioners_bookable().filter(slug=slug).first()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTime:
+    """A start time (UTC) and the services that can be booked then."""
+
+    starts_at: datetime
+    services: tuple[Service, ...]
+
+
+def practitioner_next_available(
+    *,
+    practitioner: PractitionerProfile,
+    now: datetime | None = None,
+    days: int = NEXT_AVAILABLE_DAYS,
+    limit: int = NEXT_AVAILABLE_LIMIT,
+) -> list[OpenTime]:
+    """The first `limit` start times in the next `days` days at which any active service
+    can be booked, each with the services free then. Four queries however many
+    services there are (`active_services` must be loaded, as practitioner_public does)."""
+    now = timezone.now() if now is None else now
+    services = _active_services(practitioner)
+    if not services:
+        return []
+    end = now + timedelta(days=days)
+    diary = diaries_for(
+        practitioner_ids=[practitioner.pk],
+        first_day=now.astimezone(UTC).date() - _DATE_MARGIN,
+        last_day=end.astimezone(UTC).date() + _DATE_MARGIN,
+        since=now - _INSTANT_MARGIN,
+        until=end + _INSTANT_MARGIN,
+    )[practitioner.pk]
+    by_start: dict[datetime, list[Service]] = {}
+    for service in services:
+        for slot in slots_for_service(service=service, start=now, end=end, now=now, diary=diary):
+            by_start.setdefault(slot.starts_at, []).append(service)
+    return [
+        OpenTime(starts_at=starts_at, services=tuple(by_start[starts_at]))
+        for starts_at in sorted(by_start)[:limit]
+    ]
+
+
+def member_price(*, service: Service, discount_percent: int) -> int | None:
+    """What a member pays by card: the service's own member price when it has one,
+    otherwise the card price less the plan's discount (rounded to the nearest minor
+    unit, halves up). None when the service is not paid by card."""
+    if not service.accepts_card or service.price is None:
+        return None
+    if service.member_price is not None:
+        return min(service.member_price, service.price)
+    return (service.price * (100 - discount_percent) + 50) // 100
+
+
+def member_prices_for(*, user: User, services: Iterable[Service]) -> dict[int, int]:
+    """Member prices by service id for a current member (only where lower than the card
+    price); empty for everyone else. One query for a signed-in person, none otherwise."""
+    membership = membership_current(user=user)
+    if membership is None:
+        return {}
+    percent = membership.plan.member_discount_percent
+    prices = {}
+    for service in services:
+        price = member_price(service=service, discount_percent=percent)
+        if price is not None and price < service.price:
+            prices[service.pk] = price
+    return prices
+
+
+def viewer_zone(*, user: User, fallback: tzinfo) -> tzinfo:
+    """The signed-in person's own time zone, or `fallback` (the practitioner's)."""
+    if user.is_authenticated and user.time_zone:
+        try:
+            return ZoneInfo(user.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return fallback
+
+
+def _active_services(practitioner: PractitionerProfile) -> Sequence[Service]:
+    services = getattr(practitioner, "active_services", None)
+    if services is None:
+        raise ValueError("Load the practitioner with practitioners_bookable().")
+    return services

@@ -1,0 +1,225 @@
+"""The public practitioner pages: /practitioners/ (the directory with its filter form) and
+/practitioners/<slug>/ (a profile with services, prices, next free times and JSON-LD)."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from commerce.bookings.directory import (
+    member_prices_for,
+    practitioner_directory,
+    practitioner_next_available,
+    practitioner_public,
+    viewer_zone,
+)
+from marketplace.practitioners.models import Modality, PractitionerProfile, Service
+
+PER_PAGE = 12
+MAX_DAYS_AHEAD = 730
+# What json_script escapes: inside <script> the JSON must not close the element or open
+# a comment, whatever a practitioner writes in their bio.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+_ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF"}
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
+    modality = forms.ChoiceField(label="Modality", required=False)
+    online = forms.BooleanField(label="Offers online sessions", required=False)
+    max_price = forms.DecimalField(
+        label="Maximum price per session (£)",
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(100_000),
+        max_digits=8,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+    )
+    available_on = forms.DateField(
+        label="Available on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modality"].choices = [
+            ("", "Any modality"),
+            *Modality.objects.values_list("slug", "name"),
+        ]
+
+    def clean_available_on(self):
+        day = self.cleaned_data.get("available_on")
+        today = timezone.localdate()
+        if day and not today - timedelta(days=1) <= day <= today + timedelta(days=MAX_DAYS_AHEAD):
+            raise forms.ValidationError("Choose a date from today to two years ahead.")
+        return day
+
+    def directory_filters(self) -> dict:
+        data = self.cleaned_data
+        max_price = data.get("max_price")
+        return {
+            "text": data.get("q") or "",
+            "modality_slug": data.get("modality") or "",
+            "is_online": True if data.get("online") else None,
+            "max_price": int(max_price * 100) if max_price is not None else None,
+            "available_on": data.get("available_on"),
+        }
+
+
+def practitioner_list_view(request):
+    """The directory: a GET filter form and a card per practitioner, 12 a page."""
+    form = DirectoryFilterForm(request.GET or None)
+    is_filtered = form.is_bound
+    if form.is_bound and not form.is_valid():
+        practitioners = PractitionerProfile.objects.none()
+        status = 400
+    else:
+        filters = form.directory_filters() if form.is_bound else {}
+        practitioners = practitioner_directory(**filters)
+        status = 200
+    page = Paginator(practitioners, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "bookings/practitioner_list.html",
+        {
+            "form": form,
+            "page": page,
+            "cards": [_card(practitioner) for practitioner in page.object_list],
+            "is_filtered": is_filtered,
+            "query_string": query.urlencode(),
+        },
+        status=status,
+    )
+
+
+def practitioner_profile_view(request, slug: str):
+    """A bookable practitioner's public profile; 404 for anyone else."""
+    practitioner = practitioner_public(slug=slug)
+    if practitioner is None:
+        raise Http404("No such practitioner.")
+    services = list(practitioner.active_services)
+    member_prices = member_prices_for(user=request.user, services=services)
+    zone = viewer_zone(user=request.user, fallback=practitioner.zone)
+    profile_url = request.build_absolute_uri(reverse("practitioner-profile", args=[slug]))
+    return render(
+        request,
+        "bookings/practitioner_profile.html",
+        {
+            "practitioner": practitioner,
+            "is_verified": practitioner.status in PractitionerProfile.BOOKABLE_STATUSES,
+            "languages": _languages(practitioner),
+            "modalities": _modalities(services),
+            "services": [
+                {"service": service, "member_price": member_prices.get(service.pk)}
+                for service in services
+            ],
+            "is_member_view": bool(member_prices),
+            "open_times": practitioner_next_available(practitioner=practitioner),
+            "viewer_time_zone": zone,
+            "json_ld": json_ld_script(
+                practitioner_json_ld(practitioner, services=services, url=profile_url)
+            ),
+        },
+    )
+
+
+def practitioner_json_ld(
+    practitioner: PractitionerProfile, *, services: list[Service], url: str
+) -> dict:
+    """schema.org Person and ProfessionalService; each card-priced service is an Offer."""
+    person_id, business_id = f"{url}#person", f"{url}#practice"
+    person = {
+        "@type": "Person",
+        "@id": person_id,
+        "name": practitioner.display_name,
+        "url": url,
+        "knowsAbout": [modality["name"] for modality in _modalities(services)],
+    }
+    if practitioner.bio:
+        person["description"] = practitioner.bio
+    if languages := _languages(practitioner):
+        person["knowsLanguage"] = languages
+    offers = []
+    for service in services:
+        if not service.accepts_card or service.price is None:
+            continue
+        item = {
+            "@type": "Service",
+            "name": service.name,
+            "serviceType": service.modality.name,
+            "provider": {"@id": person_id},
+        }
+        if service.description:
+            item["description"] = service.description
+        offers.append(
+            {
+                "@type": "Offer",
+                "name": f"{service.name} ({service.duration_minutes} minutes)",
+                "price": _decimal_price(service.price, service.currency),
+                "priceCurrency": service.currency,
+                "availability": "https://schema.org/InStock",
+                "url": url,
+                "itemOffered": item,
+            }
+        )
+    business = {
+        "@type": "ProfessionalService",
+        "@id": business_id,
+        "name": practitioner.display_name,
+        "url": url,
+        "employee": {"@id": person_id},
+        "makesOffer": offers,
+    }
+    if practitioner.bio:
+        business["description"] = practitioner.bio
+    locations = sorted({service.location for service in services if not service.is_online})
+    if locations:
+        business["address"] = locations[0]
+    return {"@context": "https://schema.org", "@graph": [person, business]}
+
+
+def json_ld_script(data: dict) -> SafeString:
+    """JSON for a <script type="application/ld+json"> element, escaped the way Django's
+    json_script filter does (that filter only writes type="application/json")."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
+
+
+def _decimal_price(amount: int, currency: str) -> str:
+    if currency.upper() in _ZERO_DECIMAL:
+        return str(amount)
+    return f"{amount // 100}.{amount % 100:02d}"
+
+
+def _card(practitioner: PractitionerProfile) -> dict:
+    services = practitioner.active_services
+    priced = [service for service in services if service.accepts_card and service.price is not None]
+    cheapest = min(priced, key=lambda service: service.price) if priced else None
+    return {
+        "practitioner": practitioner,
+        "modalities": _modalities(services),
+        "offers_online": any(service.is_online for service in services),
+        "offers_in_person": any(not service.is_online for service in services),
+        "from_price": cheapest,
+    }
+
+
+def _modalities(services) -> list[dict]:
+    seen: dict[str, str] = {}
+    for service in services:
+        seen.setdefault(service.modality.slug, service.modality.name)
+    return [{"slug": slug, "name": name} for slug, name in sorted(seen.items(), key=lambda x: x[1])]
+
+
+def _languages(practitioner: PractitionerProfile) -> list[str]:
+    return [name.strip() for name in practitioner.languages.split(",") if name.strip()]
