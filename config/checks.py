@@ -49,3 +49,18 @@ def check_production_secrets(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_production_sms_sender(app_configs, **kwargs):
+    """SMS reminders would be recorded in memory and never sent."""
+    adapter = getattr(settings, "SMS_SENDER", "")
+    if adapter.endswith(".local") or ".local." in adapter:
+        return [
+            Error(
+                f"SMS_SENDER names the local adapter {adapter!r}; production must use "
+                "integrations.sms.live.SnsSmsSender.",
+                id="aeyia.E007",
+            )
+        ]
+    return []

@@ -11,5 +11,6 @@ from .components.env import *  # noqa: F403
 from .components.logging import *  # noqa: F403
 from .components.rest import *  # noqa: F403
 from .components.security import *  # noqa: F403
+from .components.sms import *  # noqa: F403
 from .components.stripe import *  # noqa: F403
 from .components.wagtail import *  # noqa: F403

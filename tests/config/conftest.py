@@ -39,4 +39,6 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_hex(24),
         "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
         "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
+        "SMS_SENDER": "integrations.sms.live.SnsSmsSender",
+        "AWS_SNS_REGION": "eu-west-2",
     }

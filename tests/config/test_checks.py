@@ -48,6 +48,8 @@ def test_deploy_check_passes_with_a_complete_production_environment(production_e
         ("STRIPE_GATEWAY", "integrations.stripe.local.StripeLocalGateway", "aeyia.E005"),
         ("STRIPE_SECRET_KEY", None, "aeyia.E006"),
         ("STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_local_connect", "aeyia.E006"),
+        ("SMS_SENDER", "integrations.sms.local.LocalSmsSender", "aeyia.E007"),
+        ("SMS_SENDER", None, "aeyia.E007"),
     ],
 )
 def test_deploy_check_fails_naming_what_is_missing(production_env, variable, value, check_id):
