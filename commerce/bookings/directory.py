@@ -6,17 +6,18 @@ Every read here costs a fixed number of queries however many practitioners or se
 it covers: services come prefetched (practitioners_bookable) and availability is loaded
 once for everyone (diaries_for)."""
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from commerce.bookings.models import AvailabilityRule, DateOverride
-from commerce.bookings.selectors import diaries_for, slots_for_service
+from commerce.bookings.models import AvailabilityRule, Booking, DateOverride
+from commerce.bookings.selectors import Interval, diaries_for, slots_for_service
 from commerce.memberships.selectors import membership_current
 from marketplace.practitioners.models import PractitionerProfile, Service
 from marketplace.practitioners.selectors import practitioner_search, practitioners_bookable
@@ -63,7 +64,7 @@ def practitioner_ids_available_on(
     now: datetime | None = None,
 ) -> set[int]:
     """Ids of the practitioners with at least one slot of an active service starting on
-    `day`. Six queries whatever the number of practitioners; the slot maths runs in
+    `day`. Seven queries whatever the number of practitioners; the slot maths runs in
     Python for those with a weekly rule or an open override near that day."""
     now = timezone.now() if now is None else now
     weekdays = {(day + offset * DAY).weekday() for offset in (-1, 0, 1)}
@@ -89,6 +90,12 @@ def practitioner_ids_available_on(
         since=datetime.combine(day, time(), tzinfo=UTC) - _INSTANT_MARGIN,
         until=datetime.combine(day + DAY, time(), tzinfo=UTC) + _INSTANT_MARGIN,
     )
+    booked = live_bookings_by_practitioner(
+        practitioner_ids=diaries.keys(),
+        since=datetime.combine(day, time(), tzinfo=UTC) - _INSTANT_MARGIN,
+        until=datetime.combine(day + DAY, time(), tzinfo=UTC) + _INSTANT_MARGIN,
+        now=now,
+    )
     available: set[int] = set()
     for practitioner in candidates:
         day_zone = zone or practitioner.zone
@@ -101,10 +108,35 @@ def practitioner_ids_available_on(
                 end=end,
                 now=now,
                 diary=diaries[practitioner.pk],
+                busy=booked[practitioner.pk],
             ):
                 available.add(practitioner.pk)
                 break
     return available
+
+
+def live_bookings_by_practitioner(
+    *, practitioner_ids: Iterable[int], since: datetime, until: datetime, now: datetime
+) -> defaultdict[int, list[Interval]]:
+    """The blocked ranges (session plus buffers) of confirmed bookings and of holds still
+    running, per practitioner, overlapping [since, until): one query. Passed to
+    slots_for_service as `busy`, as booking_hold does, so a taken time is never offered."""
+    booked: defaultdict[int, list[Interval]] = defaultdict(list)
+    rows = (
+        Booking.objects.filter(
+            practitioner_id__in=list(practitioner_ids),
+            blocked_start__lt=until,
+            blocked_end__gt=since,
+        )
+        .filter(
+            Q(status=Booking.Status.CONFIRMED)
+            | Q(status=Booking.Status.HELD, hold_expires_at__gt=now)
+        )
+        .values_list("practitioner_id", "blocked_start", "blocked_end")
+    )
+    for practitioner_id, blocked_start, blocked_end in rows:
+        booked[practitioner_id].append((blocked_start, blocked_end))
+    return booked
 
 
 def practitioner_public(*, slug: str) -> PractitionerProfile | None:
@@ -128,7 +160,7 @@ def practitioner_next_available(
     limit: int = NEXT_AVAILABLE_LIMIT,
 ) -> list[OpenTime]:
     """The first `limit` start times in the next `days` days at which any active service
-    can be booked, each with the services free then. Four queries however many
+    can be booked, each with the services free then. Five queries however many
     services there are (`active_services` must be loaded, as practitioner_public does)."""
     now = timezone.now() if now is None else now
     services = _active_services(practitioner)
@@ -142,9 +174,17 @@ def practitioner_next_available(
         since=now - _INSTANT_MARGIN,
         until=end + _INSTANT_MARGIN,
     )[practitioner.pk]
+    booked = live_bookings_by_practitioner(
+        practitioner_ids=[practitioner.pk],
+        since=now - _INSTANT_MARGIN,
+        until=end + _INSTANT_MARGIN,
+        now=now,
+    )[practitioner.pk]
     by_start: dict[datetime, list[Service]] = {}
     for service in services:
-        for slot in slots_for_service(service=service, start=now, end=end, now=now, diary=diary):
+        for slot in slots_for_service(
+            service=service, start=now, end=end, now=now, diary=diary, busy=booked
+        ):
             by_start.setdefault(slot.starts_at, []).append(service)
     return [
         OpenTime(starts_at=starts_at, services=tuple(by_start[starts_at]))

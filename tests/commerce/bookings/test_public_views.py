@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commerce.bookings.demo import seed_practitioner_directory
+from commerce.bookings.models import Booking
 from commerce.memberships.models import Membership, MembershipPlan
 from marketplace.practitioners.models import Modality, PractitionerProfile, Service
 from tests.accounts.factories import UserFactory
@@ -136,6 +137,47 @@ def test_next_times_skip_time_off_and_say_when_there_are_none(client, ada):
     ada.availability_rules.all().delete()
     html = client.get("/practitioners/ada-lovelace/").content.decode()
     assert "No free times in the next two weeks." in html
+
+
+def book(service, starts_at, *, hours=1, status="confirmed", hold_expires_at=None):
+    return Booking.objects.create(
+        client=UserFactory(),
+        service=service,
+        practitioner=service.practitioner,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=hours),
+        blocked_start=starts_at,
+        blocked_end=starts_at + dt.timedelta(hours=hours),
+        status=status,
+        hold_expires_at=hold_expires_at,
+        pay_with="card",
+        price_amount=service.price,
+        price_currency=service.currency,
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_next_times_leave_out_booked_and_held_times(client, ada):
+    service = ada.services.get(name="Therapy session")
+    book(service, dt.datetime(2030, 1, 7, 9, tzinfo=dt.UTC))
+    book(
+        service,
+        dt.datetime(2030, 1, 7, 11, tzinfo=dt.UTC),
+        status="held",
+        hold_expires_at=NOW + dt.timedelta(minutes=5),
+    )
+    # A hold that has run out frees its time again.
+    book(
+        service,
+        dt.datetime(2030, 1, 7, 13, tzinfo=dt.UTC),
+        status="held",
+        hold_expires_at=NOW - dt.timedelta(minutes=1),
+    )
+    html = client.get("/practitioners/ada-lovelace/").content.decode()
+    assert "Mon 7 Jan, 09:00" not in html
+    assert "Mon 7 Jan, 10:00" in html
+    assert "Mon 7 Jan, 11:00" not in html
+    assert "Mon 7 Jan, 13:00" in html
 
 
 def test_json_ld_describes_the_person_and_their_offers(client, ada):
