@@ -296,3 +296,9 @@ class Booking(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
+
+
+# Notification models live in their own modules (owned by the notifications work).
+from commerce.bookings.contact import ClientContactPreference  # noqa: E402, F401
+from commerce.bookings.feeds import CalendarFeedToken  # noqa: E402, F401
+from commerce.bookings.reminders import BookingNotice, BookingReminder  # noqa: E402, F401
