@@ -97,9 +97,7 @@ def partner_report():
     ):
         client = enrolled_client(pool, email=email)
         made = draw(pool, client, units=units)
-        PoolDraw.objects.filter(pk=made.pk).update(
-            created_at=now - timedelta(days=31 * months_ago)
-        )
+        PoolDraw.objects.filter(pk=made.pk).update(created_at=now - timedelta(days=31 * months_ago))
     admin = partner_admin(partner, email="admin@bacp.example.org")
     return partner, admin
 
