@@ -56,6 +56,7 @@ def test_without_a_broker_tasks_run_eagerly(tmp_path):
         "expire-due-credits",
         "downgrade-memberships-after-grace",
         "refresh-external-calendars",
+        "send-due-reminders",
     ],
 )
 def test_beat_schedules_name_registered_tasks(entry):

@@ -31,6 +31,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.bookings.tasks.refresh_external_calendars",
         "schedule": crontab(minute=50),
     },
+    "send-due-reminders": {
+        "task": "commerce.bookings.tasks.send_due_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
     "downgrade-memberships-after-grace": {
         "task": "commerce.memberships.tasks.downgrade_after_grace",
         "schedule": crontab(minute=35),

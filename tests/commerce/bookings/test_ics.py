@@ -104,8 +104,7 @@ def test_cancelling_in_the_same_second_still_outranks_the_confirmation():
 def test_feed_lists_each_booking_with_the_client_short_name():
     service = make_service()
     bookings = [
-        make_booking(starts_at=STARTS + dt.timedelta(days=day), service=service)
-        for day in range(3)
+        make_booking(starts_at=STARTS + dt.timedelta(days=day), service=service) for day in range(3)
     ]
 
     calendar = Calendar.from_ical(ics.practitioner_feed(service.practitioner, bookings))
