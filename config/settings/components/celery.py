@@ -27,6 +27,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.credits.tasks.expire_due_credits",
         "schedule": crontab(minute=5),
     },
+    "expire-booking-holds": {
+        "task": "commerce.bookings.tasks.expire_booking_holds",
+        "schedule": crontab(),
+    },
+    "complete-past-bookings": {
+        "task": "commerce.bookings.tasks.complete_past_bookings",
+        "schedule": crontab(minute="*/15"),
+    },
     "refresh-external-calendars": {
         "task": "commerce.bookings.tasks.refresh_external_calendars",
         "schedule": crontab(minute=50),

@@ -451,10 +451,26 @@ def test_completed_card_sessions_are_not_paid_twice(service, django_capture_on_c
 # ---------- the database's own guarantee ----------
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="exclusion constraint: PostgreSQL")
-def test_postgresql_refuses_overlapping_live_bookings_written_directly(
-    service, client_with_credits
-):
+def test_the_exclusion_constraint_exists_exactly_where_the_database_can_hold_it():
+    """PostgreSQL holds the no-overlap rule itself; SQLite has no exclusion constraints,
+    so there the service's serialised write transaction is the guarantee (tested with
+    real threads in test_booking_concurrency.py)."""
+    with connection.cursor() as cursor:
+        names = {
+            name
+            for name in connection.introspection.get_constraints(cursor, Booking._meta.db_table)
+        }
+    assert ("bookings_booking_no_overlap" in names) is (connection.vendor == "postgresql")
+
+
+def test_a_direct_overlapping_write_is_refused_by_postgresql(service, client_with_credits):
+    if connection.vendor != "postgresql":
+        # Nothing below the service guards SQLite (see the test above); the same write
+        # through the service is refused instead.
+        booking = book_with_credits(service, client_with_credits)
+        with pytest.raises(Conflict):
+            book_with_credits(service, UserFactory(), starts_at=booking.starts_at)
+        return
     booking = book_with_credits(service, client_with_credits)
     clash = {
         field: getattr(booking, field)

@@ -149,8 +149,11 @@ def test_concurrent_joins_from_two_browsers_make_one_checkout(live_server):
 
     from django.test import Client
 
-    from commerce.memberships.models import MembershipCheckout
+    from commerce.memberships.defaults import ensure_default_plans
+    from commerce.memberships.models import MembershipCheckout, MembershipPlan
 
+    # An earlier committing test's flush removes what the data migration made.
+    ensure_default_plans(MembershipPlan)
     user = UserFactory()
     client = Client()
     client.force_login(user)

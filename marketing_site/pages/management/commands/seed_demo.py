@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant, user_create
+from commerce.bookings.demo import seed_practitioner_directory
 from commerce.demo import seed_commerce
 from marketing_site.pages.demo import seed_home_page
 from marketplace.clients.services import client_profile_ensure
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             client=User.objects.get(email="client@aeyia.local"),
             partner_admin=User.objects.get(email="partner@aeyia.local"),
         )
+        extra += seed_practitioner_directory()
         self._print_logins(extra)
 
     def _print_logins(self, extra: list[str]) -> None:
