@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from commerce.bookings.models import Booking
+from commerce.bookings.notifications import booking_notify_cancelled
 from commerce.bookings.services.holds import BOOKING_SOURCE_TYPE
 from commerce.credits.services import credits_refund
 from commerce.errors import Conflict
@@ -133,6 +134,7 @@ def booking_cancel(
             description=f"Late cancellation of {booking.service.name}",
         )
     booking.save(update_fields=[*fields, "updated_at"])
+    booking_notify_cancelled(booking=booking)
     return booking
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from commerce.bookings.models import BOOKING_OVERLAP_CONSTRAINT, Booking
+from commerce.bookings.notifications import booking_notify_confirmed
 from commerce.bookings.selectors import slots_for_service
 from commerce.credits.services import credits_spend
 from commerce.errors import CommerceError, Conflict, InsufficientCredits, InvalidRequest, NotFound
@@ -226,6 +227,8 @@ def _confirm(booking: Booking, *, now: datetime, **fields) -> Booking:
     for name, value in fields.items():
         setattr(booking, name, value)
     booking.save(update_fields=["status", "confirmed_at", *fields, "updated_at"])
+    # Confirmation emails (with the ICS) go out after commit, once per booking.
+    booking_notify_confirmed(booking=booking)
     return booking
 
 
