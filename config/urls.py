@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("commerce.memberships.urls")),
     path("", include("commerce.bookings.public_urls")),
     path("", include("commerce.bookings.feed_urls")),
+    path("", include("commerce.bookings.dashboard_urls")),
     path("", include("commerce.bookings.booking_urls")),
     path("stripe-local/", include("integrations.stripe.urls")),
     path("api/v1/", include(api.urlpatterns)),

@@ -4,7 +4,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
-from marketplace.practitioners.models import PractitionerProfile
+from marketplace.practitioners.models import PractitionerProfile, Service
 
 
 @transaction.atomic
@@ -22,3 +22,21 @@ def practitioner_profile_ensure(*, user: User, display_name: str) -> Practitione
         )
     role_grant(user=user, role=Role.PRACTITIONER)
     return profile
+
+
+def service_save(*, service: Service) -> Service:
+    """Creates or updates a practitioner's service after the model's own validation
+    (field limits, price per accepted payment, location, cancellation tiers), so a bad
+    combination is a ValidationError keyed by field, never a database error."""
+    service.full_clean()
+    service.save()
+    return service
+
+
+def service_set_active(*, service: Service, is_active: bool) -> Service:
+    """Takes a service off the profile and out of booking (existing bookings keep it), or
+    brings it back."""
+    if service.is_active != is_active:
+        service.is_active = is_active
+        service.save(update_fields=["is_active", "updated_at"])
+    return service
