@@ -220,6 +220,7 @@ def booking_cancel_view(request, practitioner, booking_id: int):
     form = BookingCancelForm(request.POST)
     if not form.is_valid():
         return _render_booking(request, practitioner, booking, form)
+    was_held = booking.status == Status.HELD
     try:
         booking = booking_cancel(
             booking=booking, by=request.user, reason=form.cleaned_data["reason"]
@@ -229,7 +230,9 @@ def booking_cancel_view(request, practitioner, booking_id: int):
     else:
         messages.success(
             request,
-            "Session cancelled. The client gets everything they paid back and an email "
+            "Cancelled. The client had not paid yet, so the time is simply free again."
+            if was_held
+            else "Session cancelled. The client gets everything they paid back and an email "
             "telling them.",
         )
     return redirect("practice-booking", booking_id=booking.pk)

@@ -392,6 +392,17 @@ def test_cancelling_gives_the_client_everything_back(client, django_capture_on_c
     assert b"Cancel session" not in response.content
 
 
+def test_cancelling_a_hold_frees_the_time(client, practitioner, service):
+    held = make_booking(
+        service=service, starts_at=timezone.now() + dt.timedelta(days=2), status=Status.HELD
+    )
+    response = client.post(f"/dashboard/practice/bookings/{held.pk}/cancel/", follow=True)
+    assert b"the time is simply free again" in response.content
+    held.refresh_from_db()
+    assert held.status == Status.CANCELLED
+    assert held.refund_percent is None
+
+
 def test_a_past_session_cannot_be_cancelled(client, practitioner, service):
     booking = make_booking(service=service, starts_at=timezone.now() - dt.timedelta(days=1))
     assert (
