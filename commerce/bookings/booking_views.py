@@ -316,7 +316,11 @@ def booking_start_view(request: HttpRequest, slug: str) -> HttpResponse:
             return _start_checkout(request, booking, context)
     except InsufficientCredits as error:
         context["error"] = _insufficient_message(error, service)
+        context["suggest_credits"] = error.api_code == "insufficient_credits"
         context["choices"] = payment_choices(user=request.user, service=service)
+        # Never leave a way to pay that cannot be used chosen.
+        usable = {choice.value for choice in context["choices"] if choice.is_available}
+        context["selected"] = pay_with if pay_with in usable else ""
         return render(request, "bookings/booking_start.html", context, status=402)
     except Conflict as error:
         if error.api_code in _TAKEN_CODES:

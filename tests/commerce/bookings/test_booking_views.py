@@ -275,6 +275,8 @@ def test_too_few_credits_says_so_and_leaves_the_time_free(client, service):
     assert "You do not have enough credits for this session" in text(response)
     assert credits_available(user=user) == 1
     assert not Booking.objects.filter(status__in=Booking.LIVE_STATUSES).exists()
+    # The way to pay that failed is not left chosen.
+    assert not re.search(r'<input[^>]*value="credits"[^>]*checked', response.content.decode())
 
 
 @pytest.mark.parametrize(
