@@ -162,4 +162,43 @@ def seed_practitioner_directory() -> list[str]:
                 )
                 for weekday, start, end in WEEKDAY_HOURS
             )
-    return ["Practitioner directory: /practitioners/ (three demo practitioners)"]
+    lines = ["Practitioner directory: /practitioners/ (three demo practitioners)"]
+    demo = User.objects.filter(email=DEMO_PRACTITIONER_EMAIL).first()
+    if demo is not None and _connect_offline_payouts(demo):
+        lines.append("Priya Patel takes card payments (payouts connected on the offline Stripe).")
+    return lines
+
+
+def _connect_offline_payouts(user: User) -> bool:
+    """Gives the demo practitioner a ready payout account on the offline Stripe, through
+    its own onboarding, so card bookings work in the embedded default. Never against the
+    live Stripe."""
+    from django.conf import settings
+
+    from commerce.payments.models import ConnectedAccount
+    from commerce.payments.services import (
+        connected_account_refresh,
+        connected_account_start_onboarding,
+    )
+
+    if not settings.STRIPE_GATEWAY.startswith("integrations.stripe.local"):
+        return False
+    account = ConnectedAccount.objects.filter(owner=user).first()
+    if account is not None and account.charges_enabled:
+        return True
+    from integrations.stripe.local import simulator
+
+    connected_account_start_onboarding(
+        user=user, refresh_url="http://127.0.0.1/", return_url="http://127.0.0.1/"
+    )
+    account = ConnectedAccount.objects.get(owner=user)
+    with transaction.atomic():
+        simulator.complete_onboarding(
+            account.stripe_id,
+            business_name="Priya Patel Therapy",
+            holder_name="Priya Patel",
+            routing_number="108800",
+            account_number="00012345",
+        )
+    connected_account_refresh(account=account)
+    return True
