@@ -64,3 +64,77 @@ def check_production_sms_sender(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_production_klaviyo(app_configs, **kwargs):
+    """Leads and events would be kept in memory and never reach Klaviyo."""
+    adapter = getattr(settings, "KLAVIYO_GATEWAY", "")
+    if adapter.endswith(".local") or ".local." in adapter:
+        return [
+            Error(
+                f"KLAVIYO_GATEWAY names the local adapter {adapter!r}; production must use "
+                "integrations.klaviyo.live.KlaviyoLiveClient.",
+                id="aeyia.E031",
+            )
+        ]
+    if not getattr(settings, "KLAVIYO_API_KEY", ""):
+        return [Error("KLAVIYO_API_KEY is not set.", id="aeyia.E032")]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_production_kyc(app_configs, **kwargs):
+    """The local KYC adapter decides by rule on the document number: in production every
+    practitioner whose number does not start "FAIL" would pass the identity check."""
+    errors = []
+    adapter = getattr(settings, "KYC_GATEWAY", "")
+    if adapter.endswith(".local") or ".local." in adapter:
+        errors.append(
+            Error(
+                f"KYC_GATEWAY names the local adapter {adapter!r}; production needs a live "
+                "identity-verification adapter (docs/decisions/0015-practitioner-verification.md).",
+                id="aeyia.E008",
+            )
+        )
+    if getattr(settings, "KYC_WEBHOOK_SECRET", "") in ("", "local-kyc"):
+        errors.append(
+            Error(
+                "KYC_WEBHOOK_SECRET is missing or the local default: set the secret shared "
+                "with the identity-verification vendor.",
+                id="aeyia.E008",
+            )
+        )
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def check_production_contentful(app_configs, **kwargs):
+    """The local Contentful space holds demo content only; the live adapter needs its space
+    and token, and the webhook its own secret (the local default is public)."""
+    errors = []
+    adapter = getattr(settings, "CONTENTFUL_GATEWAY", "")
+    if adapter.endswith(".local") or ".local." in adapter:
+        errors.append(
+            Error(
+                f"CONTENTFUL_GATEWAY names the local adapter {adapter!r}; production must use "
+                "integrations.contentful.live.ContentfulLiveClient.",
+                id="aeyia.E041",
+            )
+        )
+    missing = [
+        name
+        for name in ("CONTENTFUL_SPACE_ID", "CONTENTFUL_ACCESS_TOKEN")
+        if not getattr(settings, name, "")
+    ]
+    if missing:
+        errors.append(Error(f"{' and '.join(missing)} not set.", id="aeyia.E042"))
+    if getattr(settings, "CONTENTFUL_WEBHOOK_SECRET", "") in ("", "local-contentful"):
+        errors.append(
+            Error(
+                "CONTENTFUL_WEBHOOK_SECRET is missing or the local default: set the secret "
+                "Contentful's webhook sends in X-Aeyia-Webhook-Secret.",
+                id="aeyia.E043",
+            )
+        )
+    return errors

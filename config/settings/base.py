@@ -4,11 +4,15 @@
 from .components.auth import *  # noqa: F403
 from .components.cache import *  # noqa: F403
 from .components.celery import *  # noqa: F403
+from .components.content import *  # noqa: F403
+from .components.contentful import *  # noqa: F403
 from .components.core import *  # noqa: F403
 from .components.database import *  # noqa: F403
 from .components.email import *  # noqa: F403
 from .components.env import *  # noqa: F403
+from .components.kyc import *  # noqa: F403
 from .components.logging import *  # noqa: F403
+from .components.marketing import *  # noqa: F403
 from .components.rest import *  # noqa: F403
 from .components.security import *  # noqa: F403
 from .components.sms import *  # noqa: F403

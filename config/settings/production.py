@@ -41,3 +41,23 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+
+# Locked library files and certificates: their own private prefix (or bucket), reached
+# only through the permission-checked view, which redirects to a URL signed for
+# PRIVATE_DOWNLOAD_URL_MAX_AGE seconds.
+PRIVATE_STORAGE_BUCKET_NAME = env.str(
+    "PRIVATE_STORAGE_BUCKET_NAME", default=AWS_STORAGE_BUCKET_NAME
+)
+if PRIVATE_STORAGE_BUCKET_NAME:
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_BUCKET_NAME,
+            "location": "private",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": PRIVATE_DOWNLOAD_URL_MAX_AGE,  # noqa: F405
+            "file_overwrite": False,
+            "custom_domain": None,
+        },
+    }

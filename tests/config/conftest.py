@@ -41,4 +41,14 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
         "SMS_SENDER": "integrations.sms.live.SnsSmsSender",
         "AWS_SNS_REGION": "eu-west-2",
+        "KLAVIYO_GATEWAY": "integrations.klaviyo.live.KlaviyoLiveClient",
+        "KLAVIYO_API_KEY": "pk_" + secrets.token_hex(16),
+        # The live KYC adapter is not written yet (blocked on FrankieOne's own material,
+        # docs/decisions/0015-practitioner-verification.md); this is the name it will have.
+        "KYC_GATEWAY": "integrations.kyc.live.FrankieOneKyc",
+        "KYC_WEBHOOK_SECRET": secrets.token_hex(32),
+        "CONTENTFUL_GATEWAY": "integrations.contentful.live.ContentfulLiveClient",
+        "CONTENTFUL_SPACE_ID": "aeyiaspace01",
+        "CONTENTFUL_ACCESS_TOKEN": secrets.token_hex(22),
+        "CONTENTFUL_WEBHOOK_SECRET": secrets.token_hex(32),
     }

@@ -50,6 +50,9 @@ def test_deploy_check_passes_with_a_complete_production_environment(production_e
         ("STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_local_connect", "aeyia.E006"),
         ("SMS_SENDER", "integrations.sms.local.LocalSmsSender", "aeyia.E007"),
         ("SMS_SENDER", None, "aeyia.E007"),
+        ("KYC_GATEWAY", "integrations.kyc.local.LocalKyc", "aeyia.E008"),
+        ("KYC_GATEWAY", None, "aeyia.E008"),
+        ("KYC_WEBHOOK_SECRET", None, "aeyia.E008"),
     ],
 )
 def test_deploy_check_fails_naming_what_is_missing(production_env, variable, value, check_id):

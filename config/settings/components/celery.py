@@ -43,8 +43,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.bookings.tasks.send_due_reminders",
         "schedule": crontab(minute="*/5"),
     },
+    "publish-scheduled-pages": {
+        "task": "marketing_site.pages.tasks.publish_scheduled",
+        "schedule": crontab(),
+    },
     "downgrade-memberships-after-grace": {
         "task": "commerce.memberships.tasks.downgrade_after_grace",
         "schedule": crontab(minute=35),
+    },
+    "send-credential-reminders": {
+        "task": "marketplace.practitioners.tasks.send_credential_reminders",
+        "schedule": crontab(hour=7, minute=10),
+    },
+    # Webhooks sync Contentful at once; this catches anything a lost webhook missed.
+    "contentful-sync": {
+        "task": "cms.contentful_sync.tasks.contentful_sync_task",
+        "schedule": crontab(minute="*/15"),
+        "kwargs": {"trigger": "beat"},
     },
 }

@@ -14,4 +14,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["config.api.schema_endpoints_under_api"],
+    # Several apps name a field access_level or pay_with with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipAccessLevelEnum": "commerce.memberships.models.AccessLevel",
+        "ContentAccessLevelEnum": ["public", "account", "member", "premium", "credits"],
+        "BookingPayWithEnum": "commerce.bookings.models.Booking.PayWith",
+        "CoursePayWithEnum": ["membership", "credits", "card"],
+    },
 }
