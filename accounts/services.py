@@ -46,3 +46,28 @@ def user_create(
     for role in roles:
         role_grant(user=user, role=role)
     return user
+
+
+@transaction.atomic
+def user_anonymise(*, user: User) -> User:
+    """Erases a person's identity but keeps the row (erasure on request). Ledger,
+    payment and booking rows point at users with PROTECT so the books stay whole, which
+    is why the user is never deleted: the email becomes erased-<id>@invalid, names are
+    blanked, the password unusable, the account inactive, and every email address,
+    social login, second factor and session is removed."""
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+    from allauth.usersessions.models import UserSession
+
+    user.email = f"erased-{user.pk}@invalid"
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    return user

@@ -1,7 +1,10 @@
+import os
+import uuid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -49,6 +52,27 @@ class PractitionerProfile(models.Model):
         help_text="IANA time zone the weekly availability is written in.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Onboarding: what the wizard collects for the public profile.
+    photo = models.ImageField(upload_to="practitioners/photos/", blank=True)
+    modalities = models.ManyToManyField(  # type: ignore[var-annotated]
+        "Modality", blank=True, related_name="practitioners"
+    )
+    offers_online = models.BooleanField(default=True)
+    offers_in_person = models.BooleanField(default=False)
+    location = models.CharField(
+        max_length=255, blank=True, help_text="Where in-person sessions take place."
+    )
+    # Identity for the KYC check only (never shown publicly).
+    legal_given_name = models.CharField(max_length=120, blank=True)
+    legal_family_name = models.CharField(max_length=120, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
+    identity_document_number = models.CharField(max_length=64, blank=True)
+    # The reason given with the last staff decision (rejection, suspension), shown to the
+    # practitioner in the wizard.
+    status_reason = models.TextField(blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name
@@ -204,3 +228,205 @@ class Service(models.Model):
             if hours_before >= tier["hours_before"]:
                 return tier["refund_percent"]
         return 0
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files outside MEDIA_ROOT (settings.PRIVATE_MEDIA_ROOT) with no public URL: they
+    are served only through checked views. The location is read from settings on each
+    use, so tests can point it at a temporary folder."""
+
+    def __init__(self, **kwargs):
+        super().__init__(base_url=None, **kwargs)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL.")
+
+    def deconstruct(self):
+        return ("marketplace.practitioners.models.PrivateStorage", (), {})
+
+
+private_storage = PrivateStorage()
+
+
+def credential_upload_to(credential: "Credential", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"credentials/{credential.practitioner_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class Credential(models.Model):
+    """A licence, qualification or insurance policy a practitioner holds. Licences and
+    insurance expire; an expired licence takes the practitioner out of search and booking
+    (selectors.practitioners_bookable). Documents live in private storage."""
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", "Licence or registration"
+        QUALIFICATION = "qualification", "Qualification"
+        INSURANCE = "insurance", "Insurance"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Not accepted"
+
+    EXPIRING_KINDS = (Kind.LICENCE, Kind.INSURANCE)
+
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="credentials"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=160, help_text="e.g. Registered psychotherapist.")
+    issuer = models.CharField(max_length=160, help_text="Who issued it, e.g. UKCP.")
+    number = models.CharField(max_length=64, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    document = models.FileField(
+        storage=private_storage, upload_to=credential_upload_to, blank=True, max_length=255
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "expires_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="qualification") | Q(expires_on__isnull=False),
+                name="practitioners_credential_expiring_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "expires_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class CredentialReminder(models.Model):
+    """One reminder sent before a credential expires. Unique on the credential, the
+    expiry date it was about and the lead time: claimed before the email goes out, so a
+    daily task that runs twice (or two beats at once) sends it exactly once, and a renewed
+    credential (new expiry date) gets its own reminders."""
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="reminders")
+    expires_on = models.DateField()
+    days_before = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential", "expires_on", "days_before"],
+                name="practitioners_credential_reminder_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential} ({self.days_before} days before {self.expires_on})"
+
+
+class VerificationCase(models.Model):
+    """One submission for review: the KYC check started for it, its latest result, and
+    the staff decision. A rejected practitioner who submits again gets a new case (and a
+    new KYC reference), so a late result of an old check cannot touch the new one."""
+
+    class KycStatus(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        PENDING = "pending", "Waiting for the result"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+
+    class Decision(models.TextChoices):
+        OPEN = "open", "Waiting for staff"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="verification_cases"
+    )
+    reference = models.CharField(max_length=64, unique=True)
+    kyc_check_id = models.CharField(max_length=255, blank=True, db_index=True)
+    kyc_status = models.CharField(
+        max_length=16, choices=KycStatus.choices, default=KycStatus.NOT_STARTED
+    )
+    kyc_reasons = models.JSONField(default=list, blank=True)
+    kyc_error = models.TextField(blank=True)
+    # When the vendor produced the result applied last: an older event arriving later
+    # is not applied (delivery order is never assumed).
+    kyc_result_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField()
+    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.OPEN)
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner"],
+                condition=Q(decision="open"),
+                name="practitioners_one_open_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} ({self.reference})"
+
+
+class PractitionerStatusChange(models.Model):
+    """An audit line for every status transition (who, when, why)."""
+
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=16, choices=PractitionerProfile.Status.choices)
+    to_status = models.CharField(max_length=16, choices=PractitionerProfile.Status.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner}: {self.from_status} → {self.to_status}"
+
+
+class KycEvent(models.Model):
+    """A verified KYC result webhook as delivered, stored before it is processed: unique
+    on the vendor's event id so a redelivery is recognised, processed once after commit,
+    any failure kept on the row (commerce.payments.WebhookEvent's pattern)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+
+    event_id = models.CharField(max_length=255, unique=True)
+    check_id = models.CharField(max_length=255, db_index=True)
+    reference = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.event_id

@@ -1,0 +1,31 @@
+"""Thin tasks: load by id, call a service; idempotent."""
+
+from celery import shared_task
+
+
+@shared_task(name="marketplace.practitioners.tasks.process_kyc_event", bind=True, max_retries=5)
+def process_kyc_event(self, event_id: int) -> str:
+    """Processes one stored KYC event; a failure is retried with backoff (a result may
+    arrive before the commit that created its case is visible to this worker)."""
+    from marketplace.practitioners.models import KycEvent
+    from marketplace.practitioners.webhooks import kyc_event_process
+
+    row = kyc_event_process(event_id=event_id)
+    if row.status == KycEvent.Status.FAILED and not self.request.is_eager:
+        raise self.retry(countdown=min(60 * 2**self.request.retries, 3600))
+    return row.status
+
+
+@shared_task(name="marketplace.practitioners.tasks.send_status_email")
+def send_status_email(practitioner_id: int, event: str) -> None:
+    from marketplace.practitioners.notifications import send_status_email as send
+
+    send(practitioner_id=practitioner_id, event=event)
+
+
+@shared_task(name="marketplace.practitioners.tasks.send_credential_reminders")
+def send_credential_reminders() -> int:
+    """Daily: reminders before licences and insurance expire (each sent once)."""
+    from marketplace.practitioners.services import credential_reminders_send
+
+    return credential_reminders_send()
