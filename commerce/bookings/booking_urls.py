@@ -21,4 +21,9 @@ urlpatterns = [
         booking_views.account_booking_cancel_view,
         name="account-booking-cancel",
     ),
+    path(
+        "account/bookings/<int:booking_id>/move/",
+        booking_views.account_booking_reschedule_view,
+        name="account-booking-reschedule",
+    ),
 ]

@@ -1,6 +1,7 @@
 """A client's booking pages: book a time from a practitioner's profile and pay for it
-(card through Checkout, credits or a sponsor), the confirmation, the return from
-Checkout, and /account/bookings/ with cancellation under the service's policy.
+(card through Checkout, credits, the membership allowance or a sponsor), the
+confirmation, the return from Checkout, and /account/bookings/ with cancellation under
+the service's policy and moving a booking to another time while that is allowed.
 
 Views stay thin: the booking services decide everything (DESIGN.md §2). Whatever the
 input, a page answers with a message: 400 for bad parameters, a redirect to the profile
@@ -28,19 +29,24 @@ from commerce.bookings.directory import (
     viewer_zone,
 )
 from commerce.bookings.models import Booking
-from commerce.bookings.selectors import Slot, slots_for_service
+from commerce.bookings.selectors import Slot, reschedule_slots, slots_for_service
 from commerce.bookings.services import (
+    booking_can_reschedule,
     booking_cancel,
     booking_confirm_with_credits,
+    booking_confirm_with_membership,
     booking_confirm_with_sponsor,
     booking_hold,
     booking_record_card_paid,
     booking_release_hold,
+    booking_reschedule,
     booking_start_card_checkout,
 )
-from commerce.bookings.services.holds import hold_duration
+from commerce.bookings.services.holds import allowance_price, card_price_for, hold_duration
+from commerce.credits.models import CreditTransaction
 from commerce.credits.selectors import credits_available
-from commerce.errors import CommerceError, Conflict, InsufficientCredits, NotFound
+from commerce.errors import CommerceError, Conflict, InsufficientCredits, InvalidRequest, NotFound
+from commerce.memberships.selectors import membership_current
 from commerce.partners.models import SponsorPool
 from commerce.partners.selectors import pool_eligible_for
 from commerce.payments.models import ConnectedAccount
@@ -55,6 +61,8 @@ Status = Booking.Status
 
 TIME_CHOICES_DAYS = 14
 TIME_CHOICES_LIMIT = 12
+RESCHEDULE_DAYS = 21
+RESCHEDULE_LIMIT = 30
 PAST_PER_PAGE = 20
 _MAX_PARAMETER_LENGTH = 64
 _TAKEN_CODES = ("slot_taken", "slot_unavailable", "hold_expired")
@@ -147,21 +155,29 @@ def _sponsor_can_pay(pool: SponsorPool, service: Service) -> bool:
 
 def payment_choices(*, user, service: Service) -> list[PaymentChoice]:
     """The ways this person can pay for this service now: card when the service takes it
-    and the practitioner can be paid by card; credits when the service takes them (shown
-    with the person's balance, unavailable when it is too low); a sponsor when a pool
-    the person is enrolled in can cover the session."""
+    and the practitioner can be paid by card (at the member price for members); credits
+    when the service takes them (shown with the person's balance, unavailable when it is
+    too low); the membership allowance for current members when the service takes it
+    (unavailable when spent); a sponsor when a pool the person is enrolled in can cover
+    the session."""
     choices = []
     if service.accepts_card and service.price:
         payouts_ready = ConnectedAccount.objects.filter(
             owner_id=service.practitioner.user_id, charges_enabled=True
         ).exists()
         if payouts_ready:
+            price = card_price_for(service=service, client=user)
+            member_note = (
+                f" Your member price (usually {money(service.price, service.currency)})."
+                if price != service.price
+                else ""
+            )
             choices.append(
                 PaymentChoice(
                     value=PayWith.CARD,
                     label="Card",
-                    detail=money(service.price, service.currency),
-                    note="You pay on a secure checkout page next.",
+                    detail=money(price, service.currency),
+                    note=f"You pay on a secure checkout page next.{member_note}",
                 )
             )
     if service.accepts_credits and service.credit_price:
@@ -178,6 +194,24 @@ def payment_choices(*, user, service: Service) -> list[PaymentChoice]:
                     if enough
                     else f"You have {balance} credit{'s' if balance != 1 else ''} available: "
                     f"not enough for this session."
+                ),
+                is_available=enough,
+            )
+        )
+    if service.accepts_membership and membership_current(user=user) is not None:
+        left = credits_available(user=user, grant_kinds=[CreditTransaction.Kind.ALLOWANCE])
+        needed = allowance_price(service)
+        enough = left >= needed
+        choices.append(
+            PaymentChoice(
+                value=PayWith.MEMBERSHIP,
+                label="Membership allowance",
+                detail=f"{needed} credit{'s' if needed != 1 else ''} of your allowance",
+                note=(
+                    f"You have {left} allowance credit{'s' if left != 1 else ''} left this period."
+                    if enough
+                    else f"You have {left} allowance credit{'s' if left != 1 else ''} left: "
+                    "not enough for this session until your membership renews."
                 ),
                 is_available=enough,
             )
@@ -310,6 +344,8 @@ def booking_start_view(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         if pay_with == PayWith.CREDITS:
             booking_confirm_with_credits(booking=booking)
+        elif pay_with == PayWith.MEMBERSHIP:
+            booking_confirm_with_membership(booking=booking)
         elif pay_with == PayWith.SPONSOR:
             booking_confirm_with_sponsor(booking=booking)
         else:
@@ -334,6 +370,10 @@ def booking_start_view(request: HttpRequest, slug: str) -> HttpResponse:
 def _insufficient_message(error: InsufficientCredits, service: Service) -> str:
     if error.api_code == "no_sponsorship":
         return "Your sponsorship cannot cover this session. Choose another way to pay."
+    if error.api_code == "insufficient_allowance":
+        return "Your membership allowance for this period is used up. Choose another way to pay."
+    if error.api_code == "membership_required":
+        return "Your membership is not active. Choose another way to pay."
     return (
         f"You do not have enough credits for this session (it needs {service.credit_price}). "
         "Buy more credits or choose another way to pay."
@@ -444,6 +484,7 @@ def booking_detail_view(request: HttpRequest, booking_id: int) -> HttpResponse:
             "viewer_time_zone": viewer_zone(user=request.user, fallback=UTC),
             "is_pending": booking.status == Status.HELD and booking.hold_expires_at > now,
             "can_cancel": booking.status in Booking.LIVE_STATUSES and booking.starts_at > now,
+            "can_move": booking_can_reschedule(booking=booking, by=request.user, now=now),
         },
     )
 
@@ -463,6 +504,8 @@ def account_bookings_view(request: HttpRequest) -> HttpResponse:
         status=Status.HELD, hold_expires_at__gt=now, ends_at__gt=now
     )
     upcoming = list(mine.filter(upcoming_filter).order_by("starts_at", "pk"))
+    for booking in upcoming:
+        booking.can_move = booking_can_reschedule(booking=booking, by=request.user, now=now)
     past = (
         mine.exclude(upcoming_filter)
         .exclude(status__in=[Status.EXPIRED, Status.HELD])
@@ -559,3 +602,69 @@ def account_booking_cancel_view(request: HttpRequest, booking_id: int) -> HttpRe
         messages.success(request, f"Your booking on {_when(booking.starts_at, zone)} is cancelled.")
         return redirect("account-bookings")
     return render(request, "bookings/account_booking_cancel.html", context)
+
+
+# ---------- moving a booking ----------
+
+
+def _reschedule_choices(booking: Booking, *, now: datetime) -> list[Slot]:
+    return reschedule_slots(
+        booking=booking, start=now, end=now + timedelta(days=RESCHEDULE_DAYS), now=now
+    )[:RESCHEDULE_LIMIT]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_booking_reschedule_view(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """GET: the free times this booking can move to; POST {start}: move it. Allowed while
+    cancelling would still give a full refund (booking_can_reschedule); otherwise back to
+    the bookings list with the reason. A time taken meanwhile shows the page again with
+    fresh times (409)."""
+    booking = _own_booking(request, booking_id)
+    now = timezone.now()
+    zone = viewer_zone(user=request.user, fallback=UTC)
+    if not booking_can_reschedule(booking=booking, by=request.user, now=now):
+        messages.error(
+            request,
+            "This booking can no longer be moved: the cancellation policy no longer gives a "
+            "full refund, or it is not a confirmed upcoming session. You can still cancel it "
+            "or contact the practitioner.",
+        )
+        return redirect("account-bookings")
+    booking.service.practitioner = booking.practitioner
+    context = {"booking": booking, "viewer_time_zone": zone, "selected": ""}
+    status = 200
+    if request.method == "POST":
+        try:
+            starts_at = _start_from(request.POST.get("start", ""))
+        except BadParameters as error:
+            starts_at, context["error"] = None, str(error)
+        if starts_at is None:
+            context.setdefault("error", "Choose a new time.")
+            status = 400
+        else:
+            previous = booking.starts_at
+            try:
+                booking = booking_reschedule(booking=booking, by=request.user, starts_at=starts_at)
+            except Conflict as error:
+                if error.api_code == "reschedule_not_allowed":
+                    messages.error(request, error.detail)
+                    return redirect("account-bookings")
+                context["error"] = (
+                    f"Sorry, {_when(starts_at, zone)} is no longer free. Choose another time."
+                )
+                status = 409
+            except InvalidRequest as error:
+                context["error"], status = error.detail, 400
+            else:
+                messages.success(
+                    request,
+                    f"Moved from {_when(previous, zone)} to {_when(booking.starts_at, zone)}. "
+                    "You and your practitioner have both been emailed.",
+                )
+                return redirect("account-bookings")
+    context["choices"] = [
+        {"value": _start_parameter(slot.starts_at), "starts_at": slot.starts_at}
+        for slot in _reschedule_choices(booking, now=now)
+    ]
+    return render(request, "bookings/account_booking_reschedule.html", context, status=status)

@@ -17,6 +17,16 @@ urlpatterns = [
         views.booking_cancel_view,
         name="practice-booking-cancel",
     ),
+    path(
+        "dashboard/practice/bookings/<int:booking_id>/move/",
+        views.booking_reschedule_view,
+        name="practice-booking-reschedule",
+    ),
+    path(
+        "dashboard/practice/bookings/<int:booking_id>/no-show/",
+        views.booking_no_show_view,
+        name="practice-booking-no-show",
+    ),
     path("dashboard/practice/availability/", views.availability, name="practice-availability"),
     path(
         "dashboard/practice/availability/rules/",

@@ -1,5 +1,6 @@
 """The practitioner's practice dashboard under /dashboard/practice/: a week calendar of
-bookings with a page per booking (and cancelling it), availability (weekly rules, date
+bookings with a page per booking (cancelling it, moving it to another free time,
+reporting a no-show), availability (weekly rules, date
 overrides, time off, the private calendar feed, external calendars), services and the
 practitioner's own clients.
 
@@ -48,7 +49,13 @@ from commerce.bookings.models import (
     ExternalCalendar,
     TimeOff,
 )
-from commerce.bookings.services import booking_cancel
+from commerce.bookings.selectors import reschedule_slots
+from commerce.bookings.services import (
+    booking_can_reschedule,
+    booking_cancel,
+    booking_mark_no_show,
+    booking_reschedule,
+)
 from commerce.bookings.services.availability import (
     availability_row_delete,
     availability_rule_create,
@@ -56,7 +63,8 @@ from commerce.bookings.services.availability import (
     external_calendar_add,
     time_off_create,
 )
-from commerce.errors import Conflict
+from commerce.bookings.services.cancellations import no_show_refund_percent
+from commerce.errors import Conflict, InvalidRequest
 from marketplace.practitioners.models import PractitionerProfile, Service
 from marketplace.practitioners.services import service_save, service_set_active
 
@@ -179,11 +187,15 @@ def calendar_week(request, practitioner):
 
 
 def _own_booking(practitioner, booking_id: int) -> Booking:
-    return get_object_or_404(
+    booking = get_object_or_404(
         Booking.objects.select_related("service", "client", "payment"),
         pk=booking_id,
         practitioner=practitioner,
     )
+    # The profile is already loaded: the slot maths and permission checks need it.
+    booking.practitioner = practitioner
+    booking.service.practitioner = practitioner
+    return booking
 
 
 @require_GET
@@ -197,6 +209,8 @@ def _render_booking(request, practitioner, booking, form, status=200):
     zone = practitioner.zone
     local_start = booking.starts_at.astimezone(zone)
     monday = local_start.date() - timedelta(days=local_start.weekday())
+    now = timezone.now()
+    can_no_show = booking.status == Status.CONFIRMED and booking.starts_at <= now
     return render(
         request,
         "bookings/dashboard/booking_detail.html",
@@ -204,7 +218,10 @@ def _render_booking(request, practitioner, booking, form, status=200):
             "practitioner": practitioner,
             "booking": booking,
             "status_badge": STATUS_BADGES.get(booking.status, "badge--neutral"),
-            "can_cancel": booking.is_live and booking.starts_at > timezone.now(),
+            "can_cancel": booking.is_live and booking.starts_at > now,
+            "can_move": booking_can_reschedule(booking=booking, by=request.user, now=now),
+            "can_no_show": can_no_show,
+            "no_show_percent": no_show_refund_percent(booking) if can_no_show else None,
             "form": form,
             "week": format_iso_week(monday),
             "section": "calendar",
@@ -234,6 +251,92 @@ def booking_cancel_view(request, practitioner, booking_id: int):
             if was_held
             else "Session cancelled. The client gets everything they paid back and an email "
             "telling them.",
+        )
+    return redirect("practice-booking", booking_id=booking.pk)
+
+
+RESCHEDULE_DAYS = 28
+RESCHEDULE_LIMIT = 40
+
+
+@require_http_methods(["GET", "POST"])
+@practice_view
+def booking_reschedule_view(request, practitioner, booking_id: int):
+    """GET: free times this confirmed upcoming booking can move to (the practitioner may
+    move any of theirs); POST {start}: move it and email both people."""
+    booking = _own_booking(practitioner, booking_id)
+    now = timezone.now()
+    if not booking_can_reschedule(booking=booking, by=request.user, now=now):
+        messages.error(request, "Only a confirmed session that has not started can be moved.")
+        return redirect("practice-booking", booking_id=booking.pk)
+    context = {
+        "practitioner": practitioner,
+        "booking": booking,
+        "section": "calendar",
+        "selected": "",
+    }
+    status = 200
+    if request.method == "POST":
+        raw = request.POST.get("start", "").strip()[:64]
+        starts_at = None
+        try:
+            starts_at = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+        except ValueError:
+            starts_at = None
+        if starts_at is None or timezone.is_naive(starts_at):
+            context["error"], status = "Choose a new time.", 400
+        else:
+            previous = booking.starts_at
+            try:
+                booking = booking_reschedule(booking=booking, by=request.user, starts_at=starts_at)
+            except Conflict as error:
+                if error.api_code == "reschedule_not_allowed":
+                    messages.error(request, error.detail)
+                    return redirect("practice-booking", booking_id=booking.pk)
+                context["error"], status = (
+                    f"{starts_at.astimezone(practitioner.zone):%a %-d %b, %H:%M} is no longer "
+                    "free. Choose another time.",
+                    409,
+                )
+            except InvalidRequest as error:
+                context["error"], status = error.detail, 400
+            else:
+                zone = practitioner.zone
+                messages.success(
+                    request,
+                    f"Moved from {previous.astimezone(zone):%a %-d %b, %H:%M} to "
+                    f"{booking.starts_at.astimezone(zone):%a %-d %b, %H:%M}. "
+                    "The client has been emailed the new time.",
+                )
+                return redirect("practice-booking", booking_id=booking.pk)
+    context["choices"] = [
+        {"value": slot.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "starts_at": slot.starts_at}
+        for slot in reschedule_slots(
+            booking=booking, start=now, end=now + timedelta(days=RESCHEDULE_DAYS), now=now
+        )[:RESCHEDULE_LIMIT]
+    ]
+    return render(request, "bookings/dashboard/booking_reschedule.html", context, status=status)
+
+
+@require_POST
+@practice_view
+def booking_no_show_view(request, practitioner, booking_id: int):
+    """Records that the client did not come (confirmed, started); the policy's no-show
+    share goes back to them and they are emailed."""
+    booking = _own_booking(practitioner, booking_id)
+    try:
+        booking = booking_mark_no_show(booking=booking, by=request.user)
+    except Conflict as error:
+        messages.error(request, f"This session could not be marked as a no-show: {error.detail}")
+    else:
+        messages.success(
+            request,
+            "Recorded as a no-show. The client has been emailed"
+            + (
+                f" and gets {booking.refund_percent}% back under your policy."
+                if booking.refund_percent
+                else "; under your policy nothing is refunded."
+            ),
         )
     return redirect("practice-booking", booking_id=booking.pk)
 

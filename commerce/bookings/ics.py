@@ -5,8 +5,8 @@ practitioner's subscribed feed, built with `icalendar`.
   the booking updates the same calendar entry.
 - DTSTART/DTEND are in UTC; calendar apps show them in their own zone.
 - SEQUENCE grows whenever the booking row changes (seconds between creation and the
-  last update, plus one once cancelled), so a reschedule or cancellation always
-  outranks what was sent before without a counter column on Booking.
+  last update, plus one per reschedule, plus one once cancelled), so a reschedule or
+  cancellation always outranks what was sent before, even within the same second.
 - Emails carry METHOD:REQUEST (a new or moved booking) or METHOD:CANCEL; the feed is
   METHOD:PUBLISH. ORGANIZER is the platform's address, never the practitioner's own,
   so replies from calendar apps do not leak to or from either side.
@@ -41,11 +41,16 @@ def booking_uid(booking: Booking) -> str:
 
 
 def booking_sequence(booking: Booking) -> int:
-    """Non-decreasing across every save of the booking; strictly higher once cancelled."""
+    """Non-decreasing across every save of the booking; strictly higher after each
+    reschedule and once cancelled."""
     from commerce.bookings.models import Booking
 
     changed = int((booking.updated_at - booking.created_at).total_seconds())
-    return max(changed, 0) + (1 if booking.status == Booking.Status.CANCELLED else 0)
+    return (
+        max(changed, 0)
+        + booking.reschedule_count
+        + (1 if booking.status == Booking.Status.CANCELLED else 0)
+    )
 
 
 def booking_location(booking: Booking) -> str:

@@ -247,6 +247,13 @@ class Booking(models.Model):
         related_name="+",
     )
     cancellation_reason = models.CharField(max_length=500, blank=True)
+    rescheduled_at = models.DateTimeField(null=True, blank=True)
+    reschedule_count = models.PositiveIntegerField(
+        default=0, help_text="How many times the session was moved; raises the ICS SEQUENCE."
+    )
+    no_show_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the practitioner reported the client absent."
+    )
     refund_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     refund_amount = models.PositiveIntegerField(
         null=True, blank=True, help_text="Minor units (card) or credits given back."

@@ -71,6 +71,12 @@ def booking_notify_rescheduled(
     _enqueue_notice(booking, Event.RESCHEDULED, previous_starts_at=previous_starts_at)
 
 
+def booking_notify_no_show(*, booking: Booking) -> None:
+    """Tells the client, after commit, that the practitioner recorded a no-show and what
+    the policy gave back (no calendar file: the time is over)."""
+    _enqueue_notice(booking, Event.NO_SHOW)
+
+
 def _enqueue_notice(
     booking: Booking, event: str, *, previous_starts_at: datetime | None = None
 ) -> None:
@@ -95,6 +101,8 @@ def _booking_for_message(booking_id: int) -> Booking | None:
 def _still_true(booking: Booking, event: str) -> bool:
     if event == Event.CANCELLED:
         return booking.status == Booking.Status.CANCELLED and booking.confirmed_at is not None
+    if event == Event.NO_SHOW:
+        return booking.status == Booking.Status.NO_SHOW
     return booking.status == Booking.Status.CONFIRMED
 
 
@@ -109,7 +117,11 @@ def booking_notice_send(
         return 0
     sequence = ics.booking_sequence(booking)
     sent = 0
-    for audience in (Audience.CLIENT, Audience.PRACTITIONER):
+    # The practitioner reported the no-show themselves; only the client hears of it.
+    audiences = (
+        (Audience.CLIENT,) if event == Event.NO_SHOW else (Audience.CLIENT, Audience.PRACTITIONER)
+    )
+    for audience in audiences:
         notice = _claim(
             BookingNotice,
             booking=booking,
@@ -126,6 +138,7 @@ def booking_notice_send(
                 audience=audience,
                 method="CANCEL" if event == Event.CANCELLED else "REQUEST",
                 extra={"previous_starts_at": previous_starts_at},
+                attach_calendar=event != Event.NO_SHOW,
             )
         except Exception as error:
             logger.exception("booking notice failed", extra={"notice_id": notice.pk})
@@ -194,12 +207,22 @@ def _context(booking: Booking, audience: str, zone: ZoneInfo) -> dict:
 
 
 def _send_booking_email(
-    booking: Booking, *, template: str, audience: str, method: str, extra: dict | None = None
+    booking: Booking,
+    *,
+    template: str,
+    audience: str,
+    method: str,
+    extra: dict | None = None,
+    attach_calendar: bool = True,
 ) -> None:
     email, name = _recipient(booking, audience)
     zone = recipient_zone(booking, audience)
     context = {**_context(booking, audience, zone), **(extra or {})}
     subject, body = _render(template, context, zone)
+    message = EmailMessage(subject=subject, body=body, to=[email])
+    if not attach_calendar:
+        message.send()
+        return
     summary = ics.client_summary(booking) if audience == Audience.CLIENT else None
     invitation = ics.booking_invitation(
         booking,
@@ -208,7 +231,6 @@ def _send_booking_email(
         attendee_email=email,
         attendee_name=name,
     )
-    message = EmailMessage(subject=subject, body=body, to=[email])
     message.attach(calendar_attachment(invitation, method=method))
     message.send()
 
@@ -233,14 +255,20 @@ def _wants_sms() -> Q:
 
 def _reminder_exists(kind: str, channel: str) -> Exists:
     return Exists(
-        BookingReminder.objects.filter(booking=OuterRef("pk"), kind=kind, channel=channel)
+        BookingReminder.objects.filter(
+            booking=OuterRef("pk"),
+            kind=kind,
+            channel=channel,
+            for_starts_at=OuterRef("starts_at"),
+        )
     )
 
 
 def reminders_claim_due(*, now: datetime | None = None) -> list[int]:
-    """Claims every reminder now due (one row per booking, kind and channel) and returns
-    the new rows' ids. A booking confirmed inside a reminder's window does not get that
-    reminder: its confirmation has just told the client."""
+    """Claims every reminder now due (one row per booking, kind, channel and session
+    start) and returns the new rows' ids. A booking confirmed or moved inside a
+    reminder's window does not get that reminder: its confirmation or "moved" email has
+    just told the client. A moved booking is due again for its new start."""
     now = timezone.now() if now is None else now
     claimed: list[int] = []
     for kind, (lead, next_lead) in REMINDER_WINDOWS.items():
@@ -251,6 +279,7 @@ def reminders_claim_due(*, now: datetime | None = None) -> list[int]:
                 starts_at__lte=now + lead,
             )
             .exclude(confirmed_at__gt=F("starts_at") - lead)
+            .exclude(rescheduled_at__gt=F("starts_at") - lead)
             .filter(
                 ~_reminder_exists(kind, Channel.EMAIL)
                 | (_wants_sms() & ~_reminder_exists(kind, Channel.SMS))
@@ -263,7 +292,13 @@ def reminders_claim_due(*, now: datetime | None = None) -> list[int]:
             if client_wants_sms(booking.client):
                 channels.append(Channel.SMS)
             for channel in channels:
-                reminder = _claim(BookingReminder, booking=booking, kind=kind, channel=channel)
+                reminder = _claim(
+                    BookingReminder,
+                    booking=booking,
+                    kind=kind,
+                    channel=channel,
+                    for_starts_at=booking.starts_at,
+                )
                 if reminder is not None:
                     claimed.append(reminder.pk)
     return claimed
@@ -277,6 +312,7 @@ def reminders_unstarted(*, now: datetime | None = None) -> list[int]:
             attempted_at__isnull=True,
             created_at__lte=now - REMINDER_REENQUEUE_AFTER,
             booking__starts_at__gt=now,
+            for_starts_at=F("booking__starts_at"),
         ).values_list("pk", flat=True)
     )
 
@@ -308,6 +344,8 @@ def booking_reminder_deliver(*, reminder_id: int, now: datetime | None = None) -
     try:
         if booking.status != Booking.Status.CONFIRMED or booking.starts_at <= now:
             raise ReminderSkipped(f"booking is {booking.status}, starting {booking.starts_at}")
+        if booking.starts_at != reminder.for_starts_at:
+            raise ReminderSkipped(f"booking moved to {booking.starts_at}")
         if reminder.channel == Channel.SMS:
             reminder.provider_message_id = _send_reminder_sms(booking, reminder)
         else:

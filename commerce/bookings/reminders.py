@@ -1,7 +1,7 @@
 """What has been sent about a booking, one row per message, so each is sent once.
 
-`BookingReminder`: the 24 h and 1 h reminders, per channel. `BookingNotice`: the
-confirmation, cancellation and reschedule emails, per audience and calendar sequence.
+`BookingReminder`: the 24 h and 1 h reminders, per channel and session start. `BookingNotice`: the
+confirmation, cancellation, reschedule and no-show emails, per audience and calendar sequence.
 
 The row is the claim: it is inserted in its own transaction before anything is sent,
 and the unique constraint lets exactly one of several concurrent workers insert it.
@@ -25,6 +25,9 @@ class BookingReminder(models.Model):
     booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    # The session start the reminder is about: a rescheduled booking gets its reminders
+    # again for the new time, and one claimed for the old time is not delivered.
+    for_starts_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was claimed.")
     attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -35,7 +38,8 @@ class BookingReminder(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["booking", "kind", "channel"], name="bookings_reminder_once"
+                fields=["booking", "kind", "channel", "for_starts_at"],
+                name="bookings_reminder_once_per_start",
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["24h", "1h"]), name="bookings_reminder_kind_valid"
@@ -56,6 +60,7 @@ class BookingNotice(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         CANCELLED = "cancelled", "Cancelled"
         RESCHEDULED = "rescheduled", "Rescheduled"
+        NO_SHOW = "no_show", "No-show"
 
     class Audience(models.TextChoices):
         CLIENT = "client", "Client"

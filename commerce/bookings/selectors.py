@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
-from commerce.bookings.models import AvailabilityRule, BusyTime, DateOverride, TimeOff
+from commerce.bookings.models import AvailabilityRule, Booking, BusyTime, DateOverride, TimeOff
 from marketplace.practitioners.models import Service
 
 Interval = tuple[datetime, datetime]
@@ -377,3 +377,27 @@ def slots_for_service(
             slots.append(Slot(slot_start, slot_end))
             slot_start = slot_end
     return slots
+
+
+def reschedule_slots(
+    *, booking: Booking, start: datetime, end: datetime, now: datetime | None = None
+) -> list[Slot]:
+    """Times in [start, end) `booking` could move to: its service's slots, kept clear of
+    the practitioner's other confirmed bookings and running holds (never of the booking
+    itself), its current time left out. Needs booking.service with its practitioner."""
+    now = timezone.now() if now is None else now
+    busy = (
+        Booking.objects.filter(
+            practitioner_id=booking.practitioner_id,
+            blocked_start__lt=end + timedelta(days=1),
+            blocked_end__gt=start - timedelta(days=1),
+        )
+        .filter(
+            Q(status=Booking.Status.CONFIRMED)
+            | Q(status=Booking.Status.HELD, hold_expires_at__gt=now)
+        )
+        .exclude(pk=booking.pk)
+        .values_list("blocked_start", "blocked_end")
+    )
+    slots = slots_for_service(service=booking.service, start=start, end=end, now=now, busy=busy)
+    return [slot for slot in slots if slot.starts_at != booking.starts_at]

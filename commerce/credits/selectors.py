@@ -1,5 +1,6 @@
 """Reads of the credits ledger that pages, the API, bookings and the staff portal share."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,11 +39,17 @@ def _live_lots(*, user, now: datetime | None) -> QuerySet[CreditLot]:
     ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
-def credits_available(*, user, now: datetime | None = None) -> int:
-    """Credits the user can spend now: what remains in lots that have not expired."""
+def credits_available(
+    *, user, now: datetime | None = None, grant_kinds: Iterable[str] | None = None
+) -> int:
+    """Credits the user can spend now: what remains in lots that have not expired
+    (only lots granted by `grant_kinds`, e.g. the membership allowance, when given)."""
     if user is None or user.pk is None:
         return 0
-    total = _live_lots(user=user, now=now).aggregate(total=Sum("remaining"))["total"]
+    lots = _live_lots(user=user, now=now)
+    if grant_kinds is not None:
+        lots = lots.filter(grant_transaction__kind__in=list(grant_kinds))
+    total = lots.aggregate(total=Sum("remaining"))["total"]
     return total or 0
 
 

@@ -282,27 +282,55 @@ def credits_grant(
     return grant
 
 
-def _spendable_lots(*, wallet: CreditAccount, now: datetime) -> list[CreditLot]:
+def _spendable_lots(
+    *, wallet: CreditAccount, now: datetime, grant_kinds: frozenset[str] | None = None
+) -> list[CreditLot]:
     """The wallet's live lots in the order spends take from them: earliest expiry first,
-    lots that never expire last, then oldest first."""
-    return list(
-        CreditLot.objects.filter(wallet=wallet, remaining__gt=0)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .order_by(F("expires_at").asc(nulls_last=True), "created_at", "pk")
+    lots that never expire last, then oldest first. `grant_kinds` keeps only lots
+    granted by those kinds of movement (a lot's kind is its grant's)."""
+    lots = CreditLot.objects.filter(wallet=wallet, remaining__gt=0).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     )
+    if grant_kinds is not None:
+        lots = lots.filter(grant_transaction__kind__in=grant_kinds)
+    return list(lots.order_by(F("expires_at").asc(nulls_last=True), "created_at", "pk"))
+
+
+def _require_grant_kinds(grant_kinds: object) -> frozenset[str] | None:
+    if grant_kinds is None:
+        return None
+    if isinstance(grant_kinds, str):
+        raise InvalidRequest("grant_kinds must be a collection of kinds, not one string.")
+    if not isinstance(grant_kinds, Iterable):
+        raise InvalidRequest(
+            "grant_kinds must be a collection of kinds.", code="invalid_grant_kinds"
+        )
+    kinds = frozenset(str(kind) for kind in grant_kinds)
+    if not kinds or not kinds <= CreditTransaction.GRANT_KINDS:
+        raise InvalidRequest("grant_kinds must name grant kinds.", code="invalid_grant_kinds")
+    return kinds
 
 
 @transaction.atomic
 def credits_spend(
-    *, user, amount: int, source_type: str, source_id: str, memo: str = ""
+    *,
+    user,
+    amount: int,
+    source_type: str,
+    source_id: str,
+    memo: str = "",
+    grant_kinds: Iterable[str] | None = None,
 ) -> CreditTransaction:
     """Takes `amount` credits from the user's live lots, first-in first-out (one wallet
-    entry per lot, balanced by the spent account). Raises InsufficientCredits when fewer
-    are available. Repeating the same source returns the recorded spend."""
+    entry per lot, balanced by the spent account). `grant_kinds` limits the spend to lots
+    granted by those kinds (e.g. only the membership allowance). Raises
+    InsufficientCredits when fewer are available. Repeating the same source returns the
+    recorded spend."""
     _require_user(user)
     amount = _require_amount(amount)
     source_type, source_id = _require_source(source_type, source_id)
     memo = _require_memo(memo)
+    kinds = _require_grant_kinds(grant_kinds)
 
     wallet = _lock_wallet(user=user)
 
@@ -319,7 +347,11 @@ def credits_spend(
     if existing is not None:
         return replay(existing)
 
-    lots = _spendable_lots(wallet=wallet, now=timezone.now()) if wallet is not None else []
+    lots = (
+        _spendable_lots(wallet=wallet, now=timezone.now(), grant_kinds=kinds)
+        if wallet is not None
+        else []
+    )
     available = sum(lot.remaining for lot in lots)
     if wallet is None or available < amount:
         raise InsufficientCredits(

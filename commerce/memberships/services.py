@@ -14,6 +14,7 @@ from accounts.models import User
 from commerce.errors import Conflict, InvalidRequest, NotFound
 from commerce.memberships.models import Membership, MembershipCheckout, MembershipPlan
 from commerce.payments.services import stripe_customer_ensure
+from integrations.klaviyo.events import track_event_on_commit
 from integrations.stripe import get_gateway
 from integrations.stripe.types import CheckoutRequest, LineItem, Subscription
 
@@ -183,6 +184,7 @@ def membership_apply_subscription(
     membership.save()
     if membership.is_current and not was_current:
         _email(membership, "started")
+        _track_started(membership)
     return membership
 
 
@@ -234,7 +236,25 @@ def membership_activate_from_checkout(*, session: dict, observed_at: datetime) -
     membership.cancel_at_period_end = False
     membership.save()
     _email(membership, "started")
+    _track_started(membership)
     return membership
+
+
+def _track_started(membership: Membership) -> None:
+    # Keyed on the subscription, so the return page and the webhook (whichever comes
+    # second) do not count one membership twice in Klaviyo.
+    track_event_on_commit(
+        email=membership.user.email,
+        metric="Membership Started",
+        properties={
+            "plan": membership.plan.slug,
+            "plan_name": membership.plan.name,
+            "billing_interval": membership.plan.interval,
+            "currency": membership.plan.currency,
+            "amount_minor": membership.plan.price,
+        },
+        unique_id=f"membership-{membership.pk}-{membership.stripe_subscription_id}-started",
+    )
 
 
 def _subscription_of_invoice(invoice: dict) -> tuple[str | None, dict]:

@@ -1,6 +1,7 @@
 """Availability and bookings:
 GET /api/v1/practitioners/{slug}/services/ and GET /api/v1/practitioners/{slug}/slots/
-(public); POST/GET /api/v1/bookings/ and POST /api/v1/bookings/{id}/cancel/ (signed in)."""
+(public); POST/GET /api/v1/bookings/, POST /api/v1/bookings/{id}/cancel/,
+/reschedule/ and /no-show/ (signed in)."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,20 +24,22 @@ from commerce.bookings.selectors import slots_for_service, slots_in_zone
 from commerce.bookings.services import (
     booking_cancel,
     booking_confirm_with_credits,
+    booking_confirm_with_membership,
     booking_confirm_with_sponsor,
     booking_hold,
+    booking_mark_no_show,
+    booking_reschedule,
     booking_start_card_checkout,
 )
 from commerce.errors import InvalidRequest, NotFound
 from marketplace.practitioners.models import PractitionerProfile, Service
+from marketplace.practitioners.selectors import practitioners_bookable_unloaded
 
 MAX_RANGE = timedelta(days=62)
 
 
 def _bookable_practitioner(slug: str) -> PractitionerProfile:
-    practitioner = PractitionerProfile.objects.filter(
-        slug=slug, status__in=PractitionerProfile.BOOKABLE_STATUSES
-    ).first()
+    practitioner = practitioners_bookable_unloaded().filter(slug=slug).first()
     if practitioner is None:
         raise NotFound("No such practitioner.")
     return practitioner
@@ -217,6 +220,10 @@ class CancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class RescheduleInputSerializer(serializers.Serializer):
+    start = serializers.CharField(max_length=64, help_text="ISO 8601 with offset.")
+
+
 class BookingSerializer(serializers.ModelSerializer):
     service_name = serializers.CharField(source="service.name", read_only=True)
     practitioner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -244,6 +251,8 @@ class BookingSerializer(serializers.ModelSerializer):
             "checkout_url",
             "confirmed_at",
             "cancelled_at",
+            "rescheduled_at",
+            "no_show_at",
             "refund_percent",
             "refund_amount",
             "created_at",
@@ -270,7 +279,9 @@ class BookingsView(GenericAPIView):
     """GET: the caller's own bookings as a client, latest session first
     (`?limit=&offset=`). POST {service, start, pay_with}: book a slot. Credits and sponsor
     bookings are confirmed at once; a card booking is held while the client pays at
-    `checkout_url`. 409 slot_taken / slot_unavailable, 402 insufficient_credits /
+    `checkout_url`; a member paying by card is charged the member price. Membership
+    bookings spend the membership allowance only. 409 slot_taken / slot_unavailable,
+    402 insufficient_credits / insufficient_allowance / membership_required /
     no_sponsorship, 404 for an unknown service."""
 
     serializer_class = BookingSerializer
@@ -299,6 +310,8 @@ class BookingsView(GenericAPIView):
             booking = booking_confirm_with_credits(booking=booking)
         elif pay_with == Booking.PayWith.SPONSOR:
             booking = booking_confirm_with_sponsor(booking=booking)
+        elif pay_with == Booking.PayWith.MEMBERSHIP:
+            booking = booking_confirm_with_membership(booking=booking)
         elif pay_with == Booking.PayWith.CARD:
             done = request.build_absolute_uri(reverse("dashboard"))
             booking_start_card_checkout(
@@ -332,6 +345,52 @@ class BookingCancelView(APIView):
         return Response(BookingSerializer(booking).data)
 
 
+def _booking_for(user, pk: int, *, as_practitioner_only: bool = False) -> Booking:
+    """A booking the caller is the client of (unless `as_practitioner_only`) or the
+    practitioner of; NotFound (404) for anyone else's."""
+    if pk > MAX_ID:
+        raise NotFound("No such booking.")
+    mine = (
+        Q(practitioner__user=user)
+        if as_practitioner_only
+        else (Q(client=user) | Q(practitioner__user=user))
+    )
+    booking = _bookings_of(user).filter(mine, pk=pk).first()
+    if booking is None:
+        raise NotFound("No such booking.")
+    return booking
+
+
+class BookingRescheduleView(APIView):
+    """POST {start}: move a confirmed booking to another free time of the same service.
+    The client may while cancelling would still be fully refunded; the practitioner any
+    upcoming booking. No money moves. 409 slot_taken / slot_unavailable /
+    reschedule_not_allowed, 400 bad input, 404 anyone else's booking."""
+
+    @extend_schema(request=RescheduleInputSerializer, responses=BookingSerializer)
+    def post(self, request, pk: int):
+        data = RescheduleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        starts_at = _instant(data.validated_data["start"], "start")
+        booking = _booking_for(request.user, pk)
+        booking_reschedule(booking=booking, by=request.user, starts_at=starts_at)
+        booking = _bookings_of(request.user).get(pk=booking.pk)
+        return Response(BookingSerializer(booking).data)
+
+
+class BookingNoShowView(APIView):
+    """POST: the practitioner reports that the client did not come (a confirmed session
+    that has started). The service's policy for a no-show decides any refund. 409
+    no_show_not_allowed; 404 unless the caller is the booking's practitioner."""
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    def post(self, request, pk: int):
+        booking = _booking_for(request.user, pk, as_practitioner_only=True)
+        booking_mark_no_show(booking=booking, by=request.user)
+        booking = _bookings_of(request.user).get(pk=booking.pk)
+        return Response(BookingSerializer(booking).data)
+
+
 urlpatterns = [
     path(
         "practitioners/<slug:slug>/services/",
@@ -345,4 +404,10 @@ urlpatterns = [
     ),
     path("bookings/", BookingsView.as_view(), name="api-bookings"),
     path("bookings/<int:pk>/cancel/", BookingCancelView.as_view(), name="api-booking-cancel"),
+    path(
+        "bookings/<int:pk>/reschedule/",
+        BookingRescheduleView.as_view(),
+        name="api-booking-reschedule",
+    ),
+    path("bookings/<int:pk>/no-show/", BookingNoShowView.as_view(), name="api-booking-no-show"),
 ]

@@ -1,5 +1,6 @@
 """Every write in bookings, by concern: external calendars (`calendars`), holds and
-payment (`holds`), cancellations and the end of a booking's life (`cancellations`).
+payment (`holds`), moving a booking (`reschedules`), cancellations, no-shows and the end
+of a booking's life (`cancellations`).
 Callers import from here."""
 
 from commerce.bookings.services.calendars import (
@@ -12,19 +13,23 @@ from commerce.bookings.services.calendars import (
     external_calendar_refresh,
 )
 from commerce.bookings.services.cancellations import (
+    NO_SHOW_WINDOW,
     booking_cancel,
+    booking_mark_no_show,
     bookings_complete_past,
     bookings_expire_holds,
 )
 from commerce.bookings.services.holds import (
     BOOKING_HOLD_MINUTES,
     booking_confirm_with_credits,
+    booking_confirm_with_membership,
     booking_confirm_with_sponsor,
     booking_hold,
     booking_record_card_paid,
     booking_release_hold,
     booking_start_card_checkout,
 )
+from commerce.bookings.services.reschedules import booking_can_reschedule, booking_reschedule
 
 __all__ = [
     "BOOKING_HOLD_MINUTES",
@@ -33,12 +38,17 @@ __all__ = [
     "CALENDAR_MAX_EVENTS",
     "CALENDAR_TIMEOUT",
     "CalendarFetchError",
+    "NO_SHOW_WINDOW",
+    "booking_can_reschedule",
     "booking_cancel",
     "booking_confirm_with_credits",
+    "booking_confirm_with_membership",
     "booking_confirm_with_sponsor",
     "booking_hold",
+    "booking_mark_no_show",
     "booking_record_card_paid",
     "booking_release_hold",
+    "booking_reschedule",
     "booking_start_card_checkout",
     "bookings_complete_past",
     "bookings_expire_holds",

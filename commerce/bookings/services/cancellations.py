@@ -1,14 +1,19 @@
 """The end of a booking's life: cancellation under the service's policy, holds that run
-out, sessions that are over and the practitioner's pay for those not paid by card."""
+out, clients who did not come, sessions that are over and the practitioner's pay for
+those not paid by card.
 
-from datetime import datetime
+A session is completed (and paid out when not paid by card) NO_SHOW_WINDOW after it
+ends, not at its end: until then the practitioner can report a no-show, which ends the
+booking instead, with the policy's share given back and only the rest paid out."""
+
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from commerce.bookings.models import Booking
-from commerce.bookings.notifications import booking_notify_cancelled
+from commerce.bookings.notifications import booking_notify_cancelled, booking_notify_no_show
 from commerce.bookings.services.holds import BOOKING_SOURCE_TYPE
 from commerce.credits.services import credits_refund
 from commerce.errors import Conflict
@@ -19,6 +24,10 @@ from commerce.payments.services import refund_create, transfer_create
 PayWith = Booking.PayWith
 Status = Booking.Status
 CANCEL_SOURCE_TYPE = "booking-cancel"
+NO_SHOW_SOURCE_TYPE = "booking-no-show"
+# How long after a session ends the practitioner can still report a no-show; the
+# session is completed (and paid out) only then.
+NO_SHOW_WINDOW = timedelta(hours=24)
 
 
 def _refund_percent(booking: Booking, *, by: User, now: datetime) -> int:
@@ -52,9 +61,17 @@ def _pay_practitioner(booking: Booking, *, percent: int, description: str) -> No
     )
 
 
-def _give_back(booking: Booking, *, percent: int, by: User) -> int:
+def _give_back(
+    booking: Booking,
+    *,
+    percent: int,
+    by: User,
+    source_type: str = CANCEL_SOURCE_TYPE,
+    why: str = "Cancelled",
+) -> int:
     """Returns `percent` of what the booking was paid with; the amount given back, in the
-    unit it was paid in."""
+    unit it was paid in (credits and the membership allowance go back to the lots they
+    came from, with those lots' expiry)."""
     if percent <= 0:
         return 0
     if booking.pay_with == PayWith.CARD and booking.payment_id:
@@ -66,20 +83,20 @@ def _give_back(booking: Booking, *, percent: int, by: User) -> int:
             payment=payment,
             amount=amount,
             reason="requested_by_customer",
-            note=f"Booking {booking.pk} cancelled ({percent}% under the policy).",
+            note=f"Booking {booking.pk}: {why.lower()} ({percent}% under the policy).",
             created_by=by,
         )
         return amount
-    if booking.pay_with == PayWith.CREDITS and booking.credit_spend_id:
+    if booking.pay_with in (PayWith.CREDITS, PayWith.MEMBERSHIP) and booking.credit_spend_id:
         amount = (booking.price_credits or 0) * percent // 100
         if amount <= 0:
             return 0
         credits_refund(
             spend=booking.credit_spend,
             amount=amount,
-            source_type=CANCEL_SOURCE_TYPE,
+            source_type=source_type,
             source_id=str(booking.pk),
-            memo=f"Cancelled: {percent}% back",
+            memo=f"{why}: {percent}% back",
         )
         return amount
     if booking.pay_with == PayWith.SPONSOR and booking.pool_draw_id:
@@ -88,7 +105,7 @@ def _give_back(booking: Booking, *, percent: int, by: User) -> int:
         # back (a one-session draw cannot be half returned).
         if draw.units * percent // 100 < draw.units:
             return 0
-        pool_draw_reverse(draw=draw, source_type=CANCEL_SOURCE_TYPE, source_id=str(booking.pk))
+        pool_draw_reverse(draw=draw, source_type=source_type, source_id=str(booking.pk))
         return draw.units
     return 0
 
@@ -138,6 +155,57 @@ def booking_cancel(
     return booking
 
 
+def no_show_refund_percent(booking: Booking) -> int:
+    """A no-show is treated as a cancellation at the moment the session started: the
+    policy's last-minute tier (one with hours_before 0) applies, usually nothing."""
+    return booking.service.refund_percent_for(hours_before=0)
+
+
+@transaction.atomic
+def booking_mark_no_show(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
+    """The practitioner reports that the client did not come to a confirmed session that
+    has started. The service's policy for a no-show (its tier at 0 hours) gives back its
+    share the way a cancellation does (a Stripe refund that also takes the share back
+    from the practitioner's destination charge, credits or allowance to their lots, a
+    sponsor draw only when it is 100%); for bookings not paid by card the practitioner is
+    paid the rest. The booking is never completed afterwards. The client is emailed.
+    Repeating it returns the booking unchanged; before the start, or for a booking that
+    is not confirmed → Conflict "no_show_not_allowed"."""
+    now = timezone.now() if now is None else now
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("service", "practitioner", "payment", "credit_spend", "pool_draw")
+        .get(pk=booking.pk)
+    )
+    if booking.status == Status.NO_SHOW:
+        return booking
+    if booking.status != Status.CONFIRMED:
+        raise Conflict(
+            f"This booking is {booking.get_status_display().lower()}.",
+            code="no_show_not_allowed",
+        )
+    if booking.starts_at > now:
+        raise Conflict(
+            "A no-show can be reported once the session has started.",
+            code="no_show_not_allowed",
+        )
+    percent = no_show_refund_percent(booking)
+    booking.status = Status.NO_SHOW
+    booking.no_show_at = now
+    booking.refund_percent = percent
+    booking.refund_amount = _give_back(
+        booking, percent=percent, by=by, source_type=NO_SHOW_SOURCE_TYPE, why="No-show"
+    )
+    _pay_practitioner(
+        booking, percent=100 - percent, description=f"No-show for {booking.service.name}"
+    )
+    booking.save(
+        update_fields=["status", "no_show_at", "refund_percent", "refund_amount", "updated_at"]
+    )
+    booking_notify_no_show(booking=booking)
+    return booking
+
+
 def bookings_expire_holds(*, now: datetime | None = None) -> int:
     """Ends every hold whose time ran out (one statement; a second run finds none).
     A card payment that completes later is refunded or re-confirmed by its handler."""
@@ -154,7 +222,7 @@ def _complete(*, booking_id: int, now: datetime) -> bool:
         .select_related("service", "practitioner")
         .get(pk=booking_id)
     )
-    if booking.status != Status.CONFIRMED or booking.ends_at > now:
+    if booking.status != Status.CONFIRMED or booking.ends_at > now - NO_SHOW_WINDOW:
         return False
     booking.status = Status.COMPLETED
     booking.completed_at = now
@@ -164,12 +232,13 @@ def _complete(*, booking_id: int, now: datetime) -> bool:
 
 
 def bookings_complete_past(*, now: datetime | None = None) -> int:
-    """Marks confirmed bookings whose session has ended as completed and pays the
-    practitioner for those not paid by card: one transaction per booking, so a failure
-    keeps the others and a second run does nothing more. Returns how many completed."""
+    """Marks confirmed bookings whose session ended at least NO_SHOW_WINDOW ago as
+    completed and pays the practitioner for those not paid by card: one transaction per
+    booking, so a failure keeps the others and a second run does nothing more. Returns
+    how many completed."""
     now = timezone.now() if now is None else now
     due = list(
-        Booking.objects.filter(status=Status.CONFIRMED, ends_at__lte=now)
+        Booking.objects.filter(status=Status.CONFIRMED, ends_at__lte=now - NO_SHOW_WINDOW)
         .order_by("ends_at", "pk")
         .values_list("pk", flat=True)
     )

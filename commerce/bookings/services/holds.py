@@ -1,7 +1,8 @@
 """Holding a slot and paying for it.
 
 A booking starts as a hold (BOOKING_HOLD_MINUTES) and becomes confirmed when it is paid:
-credits spent, a sponsor pool drawn, or a card payment reported paid by Stripe.
+credits spent, the membership allowance spent, a sponsor pool drawn, or a card payment
+reported paid by Stripe. A member paying by card is charged the service's member price.
 
 No double booking (DESIGN.md §3): every write that makes a booking live runs in one
 transaction that checks for overlapping live bookings and then writes. On SQLite that
@@ -19,17 +20,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from commerce.bookings.directory import member_price
 from commerce.bookings.models import BOOKING_OVERLAP_CONSTRAINT, Booking
 from commerce.bookings.notifications import booking_notify_confirmed
 from commerce.bookings.selectors import slots_for_service
+from commerce.credits.models import CreditTransaction
 from commerce.credits.services import credits_spend
 from commerce.errors import CommerceError, Conflict, InsufficientCredits, InvalidRequest, NotFound
+from commerce.memberships.selectors import membership_current
 from commerce.partners.models import SponsorPool
 from commerce.partners.selectors import pool_eligible_for
 from commerce.partners.services import pool_draw
 from commerce.payments.models import ConnectedAccount, Payment
 from commerce.payments.services import payment_checkout_create, refund_create
-from marketplace.practitioners.models import PractitionerProfile, Service
+from integrations.klaviyo.events import track_event_on_commit
+from marketplace.practitioners.models import Service
+from marketplace.practitioners.selectors import services_bookable
 
 BOOKING_HOLD_MINUTES = 10
 BOOKING_SOURCE_TYPE = "booking"
@@ -93,16 +99,34 @@ def _blocked_range(service: Service, starts_at: datetime) -> tuple[datetime, dat
 # ---------- hold ----------
 
 
-def _price_snapshot(service: Service, pay_with: str) -> dict:
+def allowance_price(service: Service) -> int:
+    """Allowance credits one session costs: the service's credit price, or one credit
+    (one session) when it has none."""
+    return service.credit_price or 1
+
+
+def card_price_for(*, service: Service, client: User) -> int | None:
+    """The card price this person pays: for a current member the price their profile
+    shows (directory.member_price: the service's member price, or the list price less
+    the plan's discount), otherwise the list price."""
+    if service.price is None or not client.is_authenticated:
+        return service.price
+    membership = membership_current(user=client)
+    if membership is None:
+        return service.price
+    price = member_price(service=service, discount_percent=membership.plan.member_discount_percent)
+    return service.price if price is None else min(price, service.price)
+
+
+def _price_snapshot(service: Service, pay_with: str, *, client: User) -> dict:
     """What the booking costs in the chosen method; refuses methods the service does not
-    take."""
+    take. `price_amount` is what a card is charged (the member price for members) and,
+    for other methods, the list price the practitioner is paid out on."""
     accepted = {
         PayWith.CARD: service.accepts_card and bool(service.price),
         PayWith.CREDITS: service.accepts_credits and bool(service.credit_price),
         PayWith.SPONSOR: service.accepts_sponsor,
-        # The membership allowance arrives as credits; paying "with membership" is not
-        # offered separately yet (clients spend those credits with pay_with=credits).
-        PayWith.MEMBERSHIP: False,
+        PayWith.MEMBERSHIP: service.accepts_membership,
     }
     if pay_with not in PayWith.values:
         raise InvalidRequest(
@@ -112,10 +136,17 @@ def _price_snapshot(service: Service, pay_with: str) -> dict:
         raise InvalidRequest(
             f"This service cannot be paid with {pay_with}.", code="payment_method_not_accepted"
         )
+    amount = service.price
+    if pay_with == PayWith.CARD:
+        amount = card_price_for(service=service, client=client)
+    credit_cost = {
+        PayWith.CREDITS: service.credit_price,
+        PayWith.MEMBERSHIP: allowance_price(service),
+    }.get(pay_with)
     return {
-        "price_amount": service.price,
-        "price_currency": service.currency if service.price is not None else "",
-        "price_credits": service.credit_price if pay_with == PayWith.CREDITS else None,
+        "price_amount": amount,
+        "price_currency": service.currency if amount is not None else "",
+        "price_credits": credit_cost,
     }
 
 
@@ -139,20 +170,12 @@ def booking_hold(
     now = timezone.now() if now is None else now
     if timezone.is_naive(starts_at):
         raise InvalidRequest("start needs a UTC offset.", code="invalid_datetime")
-    service = (
-        Service.objects.select_related("practitioner")
-        .filter(
-            pk=service.pk,
-            is_active=True,
-            practitioner__status__in=PractitionerProfile.BOOKABLE_STATUSES,
-        )
-        .first()
-    )
+    service = services_bookable().select_related("practitioner").filter(pk=service.pk).first()
     if service is None:
         raise NotFound("No such service.")
     if service.practitioner.user_id == client.pk:
         raise InvalidRequest("You cannot book your own service.", code="own_service")
-    prices = _price_snapshot(service, pay_with)
+    prices = _price_snapshot(service, pay_with, client=client)
     ends_at, blocked_start, blocked_end = _blocked_range(service, starts_at)
     practitioner_id = service.practitioner_id
 
@@ -229,7 +252,26 @@ def _confirm(booking: Booking, *, now: datetime, **fields) -> Booking:
     booking.save(update_fields=["status", "confirmed_at", *fields, "updated_at"])
     # Confirmation emails (with the ICS) go out after commit, once per booking.
     booking_notify_confirmed(booking=booking)
+    _track_session_booked(booking)
     return booking
+
+
+def _track_session_booked(booking: Booking) -> None:
+    """ "Session Booked" for marketing, after commit: what was booked and when, never
+    anything about the client's health or intake. Klaviyo keeps one event per booking
+    (unique_id), however often this runs."""
+    track_event_on_commit(
+        email=booking.client.email,
+        metric="Session Booked",
+        properties={
+            "booking_reference": str(booking.pk),
+            "service_name": booking.service.name,
+            "practitioner_name": booking.service.practitioner.display_name,
+            "starts_at": booking.starts_at.isoformat(),
+            "duration_minutes": booking.service.duration_minutes,
+        },
+        unique_id=f"booking-{booking.pk}-confirmed",
+    )
 
 
 def _confirm_or_release(confirm, *, booking: Booking) -> Booking:
@@ -263,6 +305,48 @@ def booking_confirm_with_credits(*, booking: Booking, now: datetime | None = Non
             source_id=str(locked.pk),
             memo=f"{locked.service.name} on {locked.starts_at:%Y-%m-%d %H:%M} UTC",
         )
+        return _confirm(locked, now=moment, credit_spend=spend)
+
+    return _confirm_or_release(confirm, booking=booking)
+
+
+def booking_confirm_with_membership(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Pays a held booking from the client's membership allowance: only credits granted
+    as an allowance (per paid membership invoice, expiring at the period end) are spent,
+    source ("booking", id), so a retry spends once. Without a current membership → 402
+    "membership_required"; allowance used up → 402 "insufficient_allowance"; either way
+    the hold is released."""
+
+    @transaction.atomic
+    def confirm() -> Booking:
+        moment = timezone.now() if now is None else now
+        locked = _lock(booking)
+        if locked.status == Status.CONFIRMED and locked.credit_spend_id:
+            return locked
+        _require_open_hold(locked, now=moment)
+        if locked.pay_with != PayWith.MEMBERSHIP or not locked.price_credits:
+            raise Conflict(
+                "This booking is not paid with a membership.", code="wrong_payment_method"
+            )
+        if membership_current(user=locked.client) is None:
+            raise InsufficientCredits(
+                "You need a current membership to use a membership allowance.",
+                code="membership_required",
+            )
+        try:
+            spend = credits_spend(
+                user=locked.client,
+                amount=locked.price_credits,
+                source_type=BOOKING_SOURCE_TYPE,
+                source_id=str(locked.pk),
+                memo=f"{locked.service.name} on {locked.starts_at:%Y-%m-%d %H:%M} UTC",
+                grant_kinds=[CreditTransaction.Kind.ALLOWANCE],
+            )
+        except InsufficientCredits as error:
+            raise InsufficientCredits(
+                "Your membership allowance for this period is used up.",
+                code="insufficient_allowance",
+            ) from error
         return _confirm(locked, now=moment, credit_spend=spend)
 
     return _confirm_or_release(confirm, booking=booking)

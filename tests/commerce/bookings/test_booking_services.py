@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from commerce.bookings.models import Booking
 from commerce.bookings.services import (
+    NO_SHOW_WINDOW,
     booking_cancel,
     booking_confirm_with_credits,
     booking_confirm_with_sponsor,
@@ -425,10 +426,13 @@ def test_completed_sessions_pay_the_practitioner_once(service, django_capture_on
     user = UserFactory()
     give_credits(user=user, amount=10)
     booking = book_with_credits(service, user)
-    assert bookings_complete_past(now=booking.ends_at - dt.timedelta(minutes=1)) == 0
+    # Not at its end: the practitioner has NO_SHOW_WINDOW to report a no-show first.
+    assert bookings_complete_past(now=booking.ends_at) == 0
+    due = booking.ends_at + NO_SHOW_WINDOW
+    assert bookings_complete_past(now=due - dt.timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert bookings_complete_past(now=booking.ends_at) == 1
-    assert bookings_complete_past(now=booking.ends_at + dt.timedelta(days=1)) == 0
+        assert bookings_complete_past(now=due) == 1
+    assert bookings_complete_past(now=due + dt.timedelta(days=1)) == 0
     booking.refresh_from_db()
     assert booking.status == Status.COMPLETED
     transfer = Transfer.objects.get()
@@ -444,7 +448,7 @@ def test_completed_card_sessions_are_not_paid_twice(service, django_capture_on_c
     booking, payment = _card_booking(service, django_capture_on_commit_callbacks)
     _pay(payment, django_capture_on_commit_callbacks)
     booking.refresh_from_db()
-    assert bookings_complete_past(now=booking.ends_at) == 1
+    assert bookings_complete_past(now=booking.ends_at + NO_SHOW_WINDOW) == 1
     assert not Transfer.objects.exists()
 
 

@@ -173,7 +173,10 @@ def test_a_failed_sms_is_recorded_and_not_retried(settings, beat):
 def test_a_claim_whose_delivery_never_started_is_enqueued_again(beat):
     booking = make_booking(starts_at=hours_from_now(20))
     reminder = BookingReminder.objects.create(
-        booking=booking, kind=Kind.DAY_BEFORE, channel=Channel.EMAIL
+        booking=booking,
+        kind=Kind.DAY_BEFORE,
+        channel=Channel.EMAIL,
+        for_starts_at=booking.starts_at,
     )
     BookingReminder.objects.filter(pk=reminder.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=15)
@@ -193,7 +196,10 @@ def test_a_booking_cancelled_after_the_claim_is_skipped():
 
     booking = make_booking(starts_at=hours_from_now(20))
     reminder = BookingReminder.objects.create(
-        booking=booking, kind=Kind.DAY_BEFORE, channel=Channel.EMAIL
+        booking=booking,
+        kind=Kind.DAY_BEFORE,
+        channel=Channel.EMAIL,
+        for_starts_at=booking.starts_at,
     )
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
 
