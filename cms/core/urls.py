@@ -1,0 +1,3 @@
+"""Pages of this app (filled in as the app grows)."""
+
+urlpatterns: list = []
