@@ -8,10 +8,15 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant, user_create
+from cms.contentful_sync.services import contentful_sync_run
+from cms.courses.demo import seed_courses
+from cms.library.demo import seed_library
 from commerce.bookings.demo import seed_practitioner_directory
 from commerce.demo import seed_commerce
-from marketing_site.pages.demo import seed_home_page
+from marketing_site.leads.demo import seed_leads
+from marketing_site.pages.demo import seed_home_page, seed_site
 from marketplace.clients.services import client_profile_ensure
+from marketplace.practitioners.demo import seed_onboarding_demo
 from marketplace.practitioners.services import practitioner_profile_ensure
 
 DEMO_PASSWORD = "aeyia-demo-2026"  # noqa: S105  (demo data for the offline default only)
@@ -55,6 +60,18 @@ class Command(BaseCommand):
             partner_admin=User.objects.get(email="partner@aeyia.local"),
         )
         extra += seed_practitioner_directory()
+        extra += seed_onboarding_demo(password=DEMO_PASSWORD)
+        # Content after people and plans: pages feature practitioners, plans and courses.
+        extra += seed_library()
+        # The offline Contentful space's articles, testimonial and FAQ land like a real sync.
+        contentful_sync_run(trigger="manual")
+        extra.append(
+            "Contentful: the offline space was synced into the library and snippets; "
+            "staff see the sync state and 'Sync now' at /cms/contentful-sync/"
+        )
+        extra += seed_courses()
+        extra += seed_site()
+        extra += seed_leads()
         self._print_logins(extra)
 
     def _print_logins(self, extra: list[str]) -> None:

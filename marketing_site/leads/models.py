@@ -1,0 +1,175 @@
+"""Leads: people who gave us their email on the marketing site, where they came from, and
+how far they went (confirmed, signed up, bought)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from marketing_site.leads.blocks import NewsletterBodyBlock
+
+ATTRIBUTION_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+class Lead(models.Model):
+    """One person, one row: a later submission with the same email updates it. The consent
+    text is stored verbatim as it was shown, with the time it was given; `confirmed_at`
+    is the double opt-in."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    interest = models.CharField(max_length=80, blank=True)
+    message = models.TextField(blank=True)
+
+    consent_text = models.TextField(blank=True, help_text="Word for word, as shown.")
+    consent_given_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    source_page = models.CharField(max_length=255, blank=True, help_text="Path of the form.")
+    source = models.CharField(
+        max_length=120, blank=True, help_text="utm_source of the first touch, else referrer host."
+    )
+    campaign = models.CharField(max_length=120, blank=True)
+    utm_source = models.CharField(max_length=120, blank=True)
+    utm_medium = models.CharField(max_length=120, blank=True)
+    utm_campaign = models.CharField(max_length=120, blank=True)
+    utm_term = models.CharField(max_length=120, blank=True)
+    utm_content = models.CharField(max_length=120, blank=True)
+    referrer = models.CharField(max_length=500, blank=True)
+    first_touch = models.JSONField(default=dict, blank=True)
+    last_touch = models.JSONField(default=dict, blank=True)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signed_up_at = models.DateTimeField(null=True, blank=True)
+    submission_count = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="leads_lead_email_ci_unique"),
+        ]
+        indexes = [models.Index(fields=["source", "campaign"])]
+        permissions = [
+            ("view_funnel", "Can see the lead funnel report"),
+            ("erase_person", "Can erase a person (GDPR)"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class KlaviyoFailure(models.Model):
+    """A Klaviyo call that failed for good (non-retryable, or retries used up), so staff
+    can see what did not reach Klaviyo. Written by KLAVIYO_FAILURE_HANDLER."""
+
+    operation = models.CharField(max_length=40)
+    label = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.label} ({self.attempts} attempts)"
+
+
+class LeadFormField(AbstractFormField):
+    page = ParentalKey("LeadFormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class LeadFormPage(AbstractEmailForm):
+    """A form editors build in Wagtail (the contact page is one). Every submission is
+    stored by Wagtail and also creates or updates the lead for its email address; a
+    required consent box showing `consent_text` is added to the editor's fields."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    consent_text = models.TextField(
+        default="Email me about Aeyia's sessions, courses and news. I can unsubscribe at any time.",
+        help_text="Shown next to the consent box and stored with each lead, word for word.",
+    )
+    interest = models.CharField(
+        max_length=80, blank=True, help_text="Tag stored on leads from this form (e.g. contact)."
+    )
+    submit_label = models.CharField(max_length=40, default="Send")
+    thank_you_text = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [
+        *AbstractEmailForm.content_panels,
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label="Form fields"),
+        FieldPanel("consent_text"),
+        FieldPanel("interest"),
+        FieldPanel("submit_label"),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            "Email the submissions to staff",
+        ),
+    ]
+
+    template = "leads/lead_form_page.html"
+    landing_page_template = "leads/lead_form_page_landing.html"
+
+    class Meta:
+        verbose_name = "form page"
+
+    def get_form_class(self):
+        from marketing_site.leads.forms import form_class_with_consent
+
+        return form_class_with_consent(super().get_form_class(), consent_text=self.consent_text)
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        form.page_consent_text = self.consent_text
+        return form
+
+    def serve(self, request, *args, **kwargs):
+        from marketing_site.leads.views import serve_lead_form_page
+
+        return serve_lead_form_page(self, request, *args, **kwargs)
+
+    def process_form_submission(self, form):
+        """Wagtail's hook for a valid submission: store it (Wagtail), then the lead."""
+        from marketing_site.leads.services import lead_capture_from_form_page
+
+        submission = super().process_form_submission(form)
+        lead_capture_from_form_page(page=self, form=form, request=form.request)
+        return submission
+
+
+class NewsletterPage(Page):
+    """A simple page around one or more lead forms (newsletter, waiting lists)."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    body = StreamField(NewsletterBodyBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    template = "leads/newsletter_page.html"

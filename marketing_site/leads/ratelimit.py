@@ -1,0 +1,60 @@
+"""Per-address rate limit for lead submissions (LEADS_RATE_LIMIT, e.g. "5/10m"): a
+fixed-window counter in the shared cache, so every web process counts together."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    period_seconds: int
+
+
+def parse_rate(value: str) -> Rate:
+    """ "5/10m" → 5 per 600 s; "20/h" → 20 per 3600 s."""
+    match = RATE_PATTERN.match(value or "")
+    if not match:
+        raise ImproperlyConfigured(f"LEADS_RATE_LIMIT {value!r} is not like '5/10m'.")
+    count, multiplier, unit = match.groups()
+    return Rate(limit=int(count), period_seconds=int(multiplier or 1) * UNIT_SECONDS[unit])
+
+
+def client_address(request) -> str:
+    # REMOTE_ADDR is what the proxy in front of us set (see platform/): never trust a
+    # forwarded header the client could write itself.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    is_allowed: bool
+    retry_after: int
+
+
+def lead_rate_limit_hit(request) -> RateDecision:
+    """Counts this submission against the caller's address; refuses once over the limit."""
+    rate = parse_rate(settings.LEADS_RATE_LIMIT)
+    now = int(time.time())
+    window = now // rate.period_seconds
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    key = f"leads:rate:{address}:{window}"
+    cache.add(key, 0, timeout=rate.period_seconds + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=rate.period_seconds + 5)
+        count = 1
+    retry_after = (window + 1) * rate.period_seconds - now
+    return RateDecision(is_allowed=count <= rate.limit, retry_after=max(retry_after, 1))

@@ -1,0 +1,319 @@
+"""Every write about leads: capture, double opt-in, sign-up linking, erasure, and the
+record of Klaviyo calls that failed for good."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from wagtail.contrib.forms.models import FormSubmission
+
+from accounts.services import user_anonymise
+from integrations.klaviyo.events import (
+    list_subscribe_on_commit,
+    profile_delete_on_commit,
+    profile_upsert_on_commit,
+    track_event_on_commit,
+)
+from integrations.klaviyo.types import InvalidKlaviyoData, KlaviyoProfile
+from marketing_site.leads.attribution import Attribution
+from marketing_site.leads.models import KlaviyoFailure, Lead
+from marketing_site.leads.selectors import form_submissions_with_email
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+# A second submission within this window does not send another confirmation email, so
+# the form cannot be used to flood someone's inbox.
+CONFIRMATION_RESEND_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class LeadCaptured:
+    lead: Lead
+    created: bool
+    confirmation_sent: bool
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _klaviyo_profile(lead: Lead) -> KlaviyoProfile | None:
+    first, _, last = lead.name.partition(" ")
+    try:
+        return KlaviyoProfile(
+            email=lead.email,
+            first_name=first[:60],
+            last_name=last[:60],
+            external_id=f"lead-{lead.public_id}",
+            properties={
+                "lead_source": lead.source,
+                "lead_status": "confirmed" if lead.confirmed_at else "pending",
+                "interest": lead.interest,
+                "utm_source": lead.utm_source,
+                "utm_medium": lead.utm_medium,
+                "utm_campaign": lead.utm_campaign,
+                "utm_term": lead.utm_term,
+                "utm_content": lead.utm_content,
+                "first_touch_source": lead.source,
+                "first_touch_campaign": lead.campaign,
+                "signed_up_at": lead.signed_up_at,
+            },
+        )
+    except InvalidKlaviyoData:
+        logger.warning("lead not synced to klaviyo", extra={"lead": lead.pk})
+        return None
+
+
+def _sync_profile(lead: Lead) -> None:
+    profile = _klaviyo_profile(lead)
+    if profile is not None:
+        profile_upsert_on_commit(profile=profile)
+
+
+@transaction.atomic
+def lead_capture(
+    *,
+    email: str,
+    consent_text: str,
+    is_consent_given: bool,
+    attribution: Attribution,
+    name: str = "",
+    interest: str = "",
+    message: str = "",
+    source_page: str = "",
+    confirm_url_base: str = "",
+) -> LeadCaptured:
+    """Creates the lead for this email, or updates the one there is (one row per person).
+
+    First touch is kept from the first submission; last touch, UTM fields and referrer
+    follow the newest. When consent is given, the text shown and the time are stored and
+    a confirmation email (double opt-in) is sent unless the person has confirmed already
+    or was sent one in the last ten minutes. The Klaviyo profile is updated and "Lead
+    Captured" is sent once per lead, after commit."""
+    email = normalise_email(email)
+    now = timezone.now()
+    lead = Lead.objects.select_for_update().filter(email__iexact=email).first()
+    created = lead is None
+    if lead is None:
+        lead = Lead(
+            email=email,
+            consent_text="",
+            consent_given_at=None,
+            submission_count=0,
+            first_touch=attribution.first_touch,
+            source=attribution.source,
+            campaign=attribution.campaign,
+            source_page=source_page,
+        )
+    lead.submission_count += 1
+    if name:
+        lead.name = name[:200]
+    if interest:
+        lead.interest = interest[:80]
+    if message:
+        lead.message = message
+    if source_page and not lead.source_page:
+        lead.source_page = source_page[:255]
+    # Source and campaign are the first touch, fixed when the lead is created: a later
+    # visit from an ad does not take the credit for a lead that came on its own.
+    touch = attribution.last_touch
+    if touch:
+        lead.last_touch = touch
+        lead.referrer = touch.get("referrer", "")[:500]
+        for key in ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"):
+            setattr(lead, key, touch.get(key, "")[:120])
+    if is_consent_given:
+        lead.consent_text = consent_text
+        lead.consent_given_at = now
+    if lead.user_id is None:
+        lead.user = User.objects.filter(email__iexact=email).first()
+
+    send_confirmation = (
+        is_consent_given
+        and lead.confirmed_at is None
+        and (
+            lead.confirmation_sent_at is None
+            or now - lead.confirmation_sent_at >= CONFIRMATION_RESEND_AFTER
+        )
+    )
+    if send_confirmation:
+        lead.confirmation_sent_at = now
+    lead.save()
+
+    if send_confirmation:
+        from marketing_site.leads.tasks import send_lead_confirmation
+
+        lead_id = lead.pk
+        base = confirm_url_base or settings.SITE_URL
+        transaction.on_commit(lambda: send_lead_confirmation.delay(lead_id, base), robust=True)
+    _sync_profile(lead)
+    track_event_on_commit(
+        email=lead.email,
+        metric="Lead Captured",
+        properties={
+            "source_page": lead.source_page,
+            "interest": lead.interest,
+            "utm_source": lead.utm_source,
+            "utm_medium": lead.utm_medium,
+            "utm_campaign": lead.utm_campaign,
+            "utm_term": lead.utm_term,
+            "utm_content": lead.utm_content,
+        },
+        unique_id=f"lead-{lead.public_id}-captured",
+        time=lead.created_at,
+    )
+    return LeadCaptured(lead=lead, created=created, confirmation_sent=send_confirmation)
+
+
+@transaction.atomic
+def lead_confirm(*, lead: Lead) -> bool:
+    """The double opt-in: marks the lead confirmed (once) and subscribes it to
+    KLAVIYO_LIST_ID with the time consent was given. Returns False when it was already
+    confirmed."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.confirmed_at is not None:
+        return False
+    lead.confirmed_at = timezone.now()
+    lead.save(update_fields=["confirmed_at", "updated_at"])
+    _sync_profile(lead)
+    list_subscribe_on_commit(
+        email=lead.email,
+        list_id=settings.KLAVIYO_LIST_ID,
+        consented_at=lead.consent_given_at or lead.confirmed_at,
+        source=f"Aeyia {lead.source_page or 'website'}"[:120],
+    )
+    return True
+
+
+@transaction.atomic
+def lead_link_signup(*, user, lead_public_id: str | None = None) -> Lead | None:
+    """A person signed up: links their lead (same email, else the lead their browser
+    submitted, if that lead has no account yet), marks it signed up, syncs the profile
+    and sends "Signed Up". Returns the lead, if any."""
+    lead = Lead.objects.select_for_update().filter(email__iexact=user.email).first()
+    if lead is None and lead_public_id:
+        lead = (
+            Lead.objects.select_for_update()
+            .filter(public_id=lead_public_id, user__isnull=True)
+            .first()
+        )
+    if lead is not None and lead.signed_up_at is None:
+        lead.user = user
+        lead.signed_up_at = timezone.now()
+        lead.save(update_fields=["user", "signed_up_at", "updated_at"])
+        _sync_profile(lead)
+    elif lead is None:
+        try:
+            profile = KlaviyoProfile(
+                email=user.email,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                external_id=f"user-{user.pk}",
+                properties={"signed_up_at": user.date_joined},
+            )
+        except InvalidKlaviyoData:
+            profile = None
+        if profile is not None:
+            profile_upsert_on_commit(profile=profile)
+    track_event_on_commit(
+        email=user.email,
+        metric="Signed Up",
+        properties={
+            "utm_source": lead.utm_source if lead else "",
+            "utm_campaign": lead.utm_campaign if lead else "",
+            "signup_method": "email",
+        },
+        unique_id=f"user-{user.pk}-signed-up",
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_capture_from_form_page(*, page, form, request) -> Lead | None:
+    """A Wagtail form page submission also creates or updates the lead, when the editor's
+    form has an email field."""
+    from marketing_site.leads.attribution import attribution_from_request
+
+    email_fields = [
+        field.clean_name for field in page.get_form_fields() if field.field_type == "email"
+    ]
+    data = form.cleaned_data
+    email = next((data.get(name) for name in email_fields if data.get(name)), "")
+    if not email:
+        return None
+    name_parts = [
+        str(data.get(key) or "").strip()
+        for key in ("name", "full_name", "your_name", "first_name", "last_name")
+    ]
+    result = lead_capture(
+        email=email,
+        consent_text=page.consent_text,
+        is_consent_given=bool(data.get("consent")),
+        attribution=attribution_from_request(request),
+        name=" ".join(part for part in name_parts if part),
+        interest=page.interest,
+        message=str(data.get("message") or data.get("your_message") or "")[:5000],
+        source_page=page.url or "",
+        confirm_url_base=request.build_absolute_uri("/"),
+    )
+    return result.lead
+
+
+def klaviyo_failure_record(
+    *, operation: str, email: str, label: str, error: str, attempts: int
+) -> KlaviyoFailure:
+    """KLAVIYO_FAILURE_HANDLER: keeps a Klaviyo call that failed for good where staff can
+    see it (the leads screen in the Wagtail admin)."""
+    return KlaviyoFailure.objects.create(
+        operation=operation[:40],
+        label=label[:120],
+        email=email[:254],
+        error=error[:2000],
+        attempts=attempts,
+    )
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    leads_deleted: int
+    submissions_deleted: int
+    user_anonymised: bool
+
+
+@transaction.atomic
+def person_erase(*, email: str, requested_by) -> ErasureResult:
+    """Erases a person on request (GDPR art. 17): deletes their leads, the Wagtail form
+    submissions that carry their email and the Klaviyo failure records naming them,
+    anonymises their account if they have one (accounts with ledger or payment rows are
+    kept for the books, without personal data), and asks Klaviyo to delete their
+    profiles after commit."""
+    email = normalise_email(email)
+    leads_deleted, _ = Lead.objects.filter(email__iexact=email).delete()
+    submission_ids = form_submissions_with_email(email=email)
+    submissions_deleted, _ = FormSubmission.objects.filter(pk__in=submission_ids).delete()
+    KlaviyoFailure.objects.filter(email__iexact=email).delete()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        user_anonymise(user=user)
+    profile_delete_on_commit(email=email)
+    logger.info(
+        "person erased",
+        extra={
+            "requested_by": getattr(requested_by, "pk", None),
+            "leads": leads_deleted,
+            "submissions": submissions_deleted,
+            "user": getattr(user, "pk", None),
+        },
+    )
+    return ErasureResult(
+        leads_deleted=leads_deleted,
+        submissions_deleted=submissions_deleted,
+        user_anonymised=user is not None,
+    )

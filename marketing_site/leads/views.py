@@ -1,0 +1,170 @@
+"""The lead flow's pages: the CSRF-exempt submit endpoint behind every lead form, the
+thank-you page, the double opt-in confirmation, and the Wagtail form page's serve."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marketing_site.leads.attribution import (
+    COOKIE_MAX_AGE,
+    LEAD_COOKIE,
+    attribution_from_request,
+    lead_cookie_value,
+)
+from marketing_site.leads.forms import LeadForm, form_token_read
+from marketing_site.leads.ratelimit import lead_rate_limit_hit
+from marketing_site.leads.services import lead_capture, lead_confirm
+from marketing_site.leads.tokens import lead_for_confirmation_token
+
+RATE_LIMITED_MESSAGE = (
+    "Too many sign-ups have come from your connection in a short time. "
+    "Please wait {minutes} and try again."
+)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def _safe_path(request, path: str) -> str:
+    if path and url_has_allowed_host_and_scheme(
+        path, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return path
+    return "/"
+
+
+def _remember_lead(response, request, public_id) -> None:
+    response.set_cookie(
+        LEAD_COOKIE,
+        lead_cookie_value(str(public_id)),
+        max_age=COOKIE_MAX_AGE,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _error_page(request, form: LeadForm, meta: dict | None, *, status: int, message: str = ""):
+    context = {
+        "form": form,
+        "meta": meta,
+        "message": message,
+        "action_url": reverse("leads:submit"),
+        "back_url": _safe_path(request, request.POST.get("source_page", "")),
+    }
+    response = TemplateResponse(request, "leads/submit_error.html", context, status=status)
+    return response
+
+
+@csrf_exempt  # on purpose: see docs/decisions/0011-leads-and-klaviyo.md
+@require_POST
+@never_cache
+def lead_submit(request):
+    """Target of every lead form block. Spam checks first (rate limit per address, then
+    the honeypot), then the fields; a valid submission creates or updates the lead and
+    goes on to the thank-you page."""
+    meta = form_token_read(request.POST.get("form_token", ""))
+    form = LeadForm(request.POST, consent_text=meta["consent_text"] if meta else "")
+    decision = lead_rate_limit_hit(request)
+    if not decision.is_allowed:
+        response = _error_page(
+            request,
+            form,
+            meta,
+            status=429,
+            message=RATE_LIMITED_MESSAGE.format(minutes=_minutes(decision.retry_after)),
+        )
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    if form.is_spam:
+        # Look like success so the bot learns nothing; nothing is stored or sent.
+        return redirect("leads:thanks")
+    if not form.is_valid():
+        return _error_page(request, form, meta, status=400)
+    meta = form.form_meta or {}
+    result = lead_capture(
+        email=form.cleaned_data["email"],
+        name=form.cleaned_data["name"],
+        consent_text=meta["consent_text"],
+        is_consent_given=True,
+        interest=meta.get("interest", ""),
+        source_page=form.cleaned_data["source_page"],
+        attribution=attribution_from_request(request),
+        confirm_url_base=request.build_absolute_uri("/"),
+    )
+    query = urlencode({"from": form.cleaned_data["source_page"] or "/"})
+    response = redirect(f"{reverse('leads:thanks')}?{query}")
+    _remember_lead(response, request, result.lead.public_id)
+    return response
+
+
+def lead_thanks(request):
+    """After a submission: check your inbox, and a way to create an account."""
+    back_url = _safe_path(request, request.GET.get("from", ""))
+    return TemplateResponse(
+        request, "leads/thanks.html", {"back_url": back_url, "next_url": back_url}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def lead_confirm_view(request, token: str):
+    """The double opt-in link. GET only shows a button: mail scanners open links, and
+    only a person pressing it confirms."""
+    lead = lead_for_confirmation_token(token)
+    if lead is None:
+        return TemplateResponse(request, "leads/confirm_invalid.html", status=404)
+    if request.method == "POST":
+        lead_confirm(lead=lead)
+        response = TemplateResponse(
+            request, "leads/confirmed.html", {"lead": lead, "next_url": lead.source_page or "/"}
+        )
+        _remember_lead(response, request, lead.public_id)
+        return response
+    if lead.confirmed_at is not None:
+        return TemplateResponse(
+            request, "leads/confirmed.html", {"lead": lead, "next_url": lead.source_page or "/"}
+        )
+    return TemplateResponse(request, "leads/confirm.html", {"lead": lead})
+
+
+def serve_lead_form_page(page, request, *args, **kwargs):
+    """Wagtail form page serve with the same spam checks as the lead endpoint. Wagtail
+    stores the submission; the page's process_form_submission then captures the lead."""
+    if request.method != "POST":
+        form = page.get_form(page=page, user=request.user)
+        return _render_form_page(page, request, form)
+    form = page.get_form(request.POST, request.FILES, page=page, user=request.user)
+    decision = lead_rate_limit_hit(request)
+    if not decision.is_allowed:
+        response = _render_form_page(
+            page,
+            request,
+            form,
+            status=429,
+            message=RATE_LIMITED_MESSAGE.format(minutes=_minutes(decision.retry_after)),
+        )
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    if form.is_spam:
+        return page.render_landing_page(request, None, *args, **kwargs)
+    if not form.is_valid():
+        return _render_form_page(page, request, form, status=400)
+    form.request = request
+    submission = page.process_form_submission(form)
+    return page.render_landing_page(request, submission, *args, **kwargs)
+
+
+def _render_form_page(page, request, form, *, status: int = 200, message: str = ""):
+    context = page.get_context(request)
+    context["form"] = form
+    context["message"] = message
+    return TemplateResponse(request, page.get_template(request), context, status=status)

@@ -1,0 +1,14 @@
+"""Wagtail's publishing signals empty the marketing page cache (see caching.py)."""
+
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from marketing_site.pages.caching import page_cache_purge
+
+
+def _purge(**kwargs) -> None:
+    page_cache_purge()
+
+
+def connect() -> None:
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(_purge, dispatch_uid=f"marketing-page-cache-purge-{id(signal)}")

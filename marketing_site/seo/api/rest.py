@@ -1,0 +1,3 @@
+"""REST endpoints of this app under /api/v1/."""
+
+urlpatterns: list = []

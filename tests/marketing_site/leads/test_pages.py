@@ -1,0 +1,119 @@
+"""The page types editors build: the Wagtail form page (contact) whose submissions also
+create the lead, and the newsletter page holding lead form blocks."""
+
+import pytest
+from django.core import mail
+from wagtail.contrib.forms.models import FormSubmission
+from wagtail.test.utils import WagtailPageTestCase
+
+from marketing_site.leads.models import Lead, LeadFormPage, NewsletterPage
+from marketing_site.pages.models import HomePage
+from tests.marketing_site.leads.factories import contact_page, newsletter_page
+
+
+class LeadPageTypesTest(WagtailPageTestCase):
+    def test_editors_can_add_both_pages_under_the_home_page(self):
+        self.assertCanCreateAt(HomePage, LeadFormPage)
+        self.assertCanCreateAt(HomePage, NewsletterPage)
+
+    def test_the_pages_render(self):
+        self.assertPageIsRenderable(newsletter_page())
+        self.assertPageIsRenderable(contact_page())
+
+
+pytestmark = pytest.mark.django_db
+
+CONTACT = {
+    "your_name": "Ada Lovelace",
+    "email": "Ada@Example.org",
+    "message": "Do you offer evening sessions?",
+}
+
+
+def test_a_contact_submission_is_stored_and_creates_the_lead(
+    client, django_capture_on_commit_callbacks
+):
+    page = contact_page()
+    client.get("/contact/?utm_source=flyer&utm_campaign=autumn")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(page.url, {**CONTACT, "consent": "on"})
+
+    assert response.status_code == 200
+    assert "Thank you" in response.content.decode()
+    submission = FormSubmission.objects.get(page=page)
+    assert submission.form_data["email"] == "Ada@Example.org"
+    assert "website" not in submission.form_data
+    lead = Lead.objects.get()
+    assert (lead.email, lead.name, lead.interest) == ("ada@example.org", "Ada Lovelace", "contact")
+    assert lead.message == "Do you offer evening sessions?"
+    assert lead.consent_text == "Also email me the newsletter."
+    assert (lead.source, lead.campaign) == ("flyer", "autumn")
+    assert [message.to for message in mail.outbox] == [["ada@example.org"]]
+
+
+def test_contact_without_marketing_consent_stores_the_lead_without_consent(client):
+    page = contact_page()
+
+    client.post(page.url, CONTACT)
+
+    lead = Lead.objects.get()
+    assert lead.consent_given_at is None and lead.consent_text == ""
+    assert mail.outbox == []
+
+
+def test_a_second_message_updates_the_same_lead(client):
+    page = contact_page()
+    client.post(page.url, CONTACT)
+
+    client.post(page.url, {**CONTACT, "message": "And weekends?"})
+
+    assert Lead.objects.get().message == "And weekends?"
+    assert FormSubmission.objects.filter(page=page).count() == 2
+
+
+def test_invalid_contact_posts_show_errors(client):
+    page = contact_page()
+
+    response = client.post(page.url, {**CONTACT, "email": "nope"})
+
+    assert response.status_code == 400
+    assert "There is a problem with what you entered" in response.content.decode()
+    assert not FormSubmission.objects.exists() and not Lead.objects.exists()
+
+
+def test_contact_honeypot_and_rate_limit(client, settings):
+    page = contact_page()
+    settings.LEADS_RATE_LIMIT = "2/h"
+
+    assert client.post(page.url, {**CONTACT, "website": "x"}).status_code == 200
+    assert not FormSubmission.objects.exists()
+    client.post(page.url, CONTACT)
+    limited = client.post(page.url, CONTACT)
+
+    assert limited.status_code == 429
+    assert "Too many sign-ups" in limited.content.decode()
+    assert FormSubmission.objects.count() == 1
+
+
+def test_a_form_without_an_email_field_stores_the_submission_only(client):
+    page = contact_page()
+    page.form_fields.filter(field_type="email").delete()
+
+    client.post(page.url, {"your_name": "Ada", "message": "hi"})
+
+    assert FormSubmission.objects.count() == 1
+    assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_newsletter_page_queries_do_not_grow_with_leads(
+    count, client, django_assert_max_num_queries
+):
+    from tests.marketing_site.leads.factories import LeadFactory
+
+    page = newsletter_page()
+    LeadFactory.create_batch(count)
+
+    with django_assert_max_num_queries(12):
+        assert client.get(page.url).status_code == 200
