@@ -8,12 +8,16 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.api.rest import MeView
+from cms.courses.api import rest as courses_rest
+from cms.library.api import rest as library_rest
 from commerce.bookings.api import directory as bookings_directory
 from commerce.bookings.api import rest as bookings_rest
 from commerce.credits.api import rest as credits_rest
 from commerce.memberships.api import rest as memberships_rest
 from commerce.partners.api import rest as partners_rest
 from commerce.payments.api import rest as payments_rest
+from marketing_site.leads.api import rest as leads_rest
+from marketplace.practitioners.api import rest as practitioners_rest
 
 
 def exception_handler(exc, context):
@@ -61,4 +65,8 @@ urlpatterns = [
     *payments_rest.urlpatterns,
     *bookings_rest.urlpatterns,
     *bookings_directory.urlpatterns,
+    *practitioners_rest.urlpatterns,
+    *library_rest.urlpatterns,
+    *courses_rest.urlpatterns,
+    *leads_rest.urlpatterns,
 ]

@@ -2,7 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -22,10 +21,6 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path(
-        "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
-    ),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("allauth.idp.urls")),
@@ -38,6 +33,12 @@ urlpatterns = [
     path("", include("commerce.bookings.feed_urls")),
     path("", include("commerce.bookings.dashboard_urls")),
     path("", include("commerce.bookings.booking_urls")),
+    path("", include("marketplace.practitioners.urls")),
+    path("", include("cms.library.urls")),
+    path("", include("cms.courses.urls")),
+    path("", include("cms.contentful_sync.urls")),
+    path("", include("marketing_site.seo.urls")),
+    path("", include("marketing_site.leads.urls")),
     path("stripe-local/", include("integrations.stripe.urls")),
     path("api/v1/", include(api.urlpatterns)),
     path("django-admin/", admin.site.urls),
@@ -48,9 +49,18 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.urls import re_path
+    from django.views.static import serve as serve_media
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Media for local runs, except Wagtail's documents: those go through /documents/, where
+    # lesson videos are checked (cms.courses.wagtail_hooks), never by their file name.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?!documents/)(?P<path>.*)$",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
     urlpatterns += [
         path("404/", views.page_not_found, {"exception": None}),
         path("500/", views.server_error),
