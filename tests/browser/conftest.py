@@ -13,16 +13,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale
-from wagtail.models import Page as WagtailPage
 
 from marketing_site.pages.demo import seed_home_page
 from tests.browser.support import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, DESKTOP
+from tests.wagtail_tree import ensure_wagtail_tree
 
 
 def pytest_collection_modifyitems(items):
@@ -91,22 +88,10 @@ def axe_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def _ensure_wagtail_tree() -> None:
-    """Wagtail's default locale and root page come from its data migrations, so a flush
-    after an earlier committing test removes them. (Serialized rollback cannot bring them
-    back reliably: that flush re-creates content types, which the restore then collides
-    with.)"""
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if WagtailPage.get_first_root_node() is None:
-        WagtailPage.add_root(instance=WagtailPage(title="Root", slug="root"))
-
-
 @pytest.fixture
 def home_page():
     """The Wagtail home page the demo seeds, served at /."""
-    _ensure_wagtail_tree()
+    ensure_wagtail_tree()
     return seed_home_page()
 
 

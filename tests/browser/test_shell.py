@@ -55,18 +55,33 @@ def test_sign_out_from_the_header(live_server, home_page, page):
 
 
 @pytest.mark.browser
-def test_robots_txt_keeps_crawlers_out_of_private_areas(live_server, page):
+def test_robots_txt_keeps_crawlers_out_of_private_areas(live_server, home_page, page, settings):
+    settings.SEO_ALLOW_INDEXING = True  # production
     response = page.goto(f"{live_server.url}/robots.txt")
 
     assert response.headers["content-type"].startswith("text/plain")
-    body = response.text()
+    lines = response.text().splitlines()
     for rule in (
         "User-agent: *",
         "Disallow: /cms/",
         "Disallow: /django-admin/",
         "Disallow: /accounts/",
     ):
-        assert rule in body
+        assert rule in lines
+    assert "Disallow: /" not in lines
+    assert any(line.startswith("Sitemap: ") and line.endswith("/sitemap.xml") for line in lines)
+
+
+@pytest.mark.browser
+def test_robots_txt_keeps_crawlers_out_of_everything_outside_production(
+    live_server, page, settings
+):
+    settings.SEO_ALLOW_INDEXING = False
+    response = page.goto(f"{live_server.url}/robots.txt")
+
+    assert response.headers["content-type"].startswith("text/plain")
+    lines = [line for line in response.text().splitlines() if line.strip()]
+    assert lines == ["User-agent: *", "Disallow: /"]
 
 
 def test_500_page_renders_without_a_request_or_context_processors():
