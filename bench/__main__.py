@@ -17,12 +17,12 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    from bench import credits_contention, slots, webhook_ingest
+    from bench import booking_contention, credits_contention, home_page, slots, webhook_ingest
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        for module in (webhook_ingest, credits_contention, slots):
+        for module in (webhook_ingest, credits_contention, booking_contention, slots, home_page):
             print(module.run())
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
