@@ -17,6 +17,7 @@ from commerce.payments.models import (
     StripeCustomer,
     Transfer,
 )
+from commerce.payments.signals import payment_reconciled
 from integrations.stripe import get_gateway
 from integrations.stripe.types import CheckoutRequest, CheckoutSession, LineItem
 
@@ -223,6 +224,7 @@ def payment_reconcile(*, payment: Payment) -> Payment:
                 source_id=str(payment.pk),
                 memo="Refunded" if fully_refunded else "Disputed",
             )
+    payment_reconciled.send(sender=Payment, payment=payment)
     return payment
 
 
