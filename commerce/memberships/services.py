@@ -3,6 +3,7 @@ subscription, monthly credit allowances, cancel/resume, grace period and downgra
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -30,6 +31,15 @@ _ENDED_STRIPE_STATES = {"canceled", "incomplete_expired"}
 
 def _ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, tz=UTC) if value else None
+
+
+def _stripe_interval(plan: MembershipPlan) -> Literal["month", "year"]:
+    """The plan's billing interval in Stripe's words (the choices use the same ones)."""
+    if plan.interval == MembershipPlan.Interval.MONTH:
+        return "month"
+    if plan.interval == MembershipPlan.Interval.YEAR:
+        return "year"
+    raise ValueError(f"Plan {plan.slug} has an unknown interval {plan.interval!r}.")
 
 
 def plan_for_slug(slug: str) -> MembershipPlan:
@@ -83,7 +93,7 @@ def membership_checkout_start(
                     name=f"Aeyia {plan.name} membership",
                     amount=plan.price,
                     currency=plan.currency,
-                    recurring_interval=plan.interval,
+                    recurring_interval=_stripe_interval(plan),
                 ),
             ),
             success_url=success_url,
@@ -337,22 +347,23 @@ def membership_record_payment_failed(*, invoice: dict) -> Membership | None:
     return membership
 
 
-def _require_paid_membership(user: User) -> Membership:
+def _require_paid_membership(user: User) -> tuple[Membership, str]:
+    """The person's current paid membership and its Stripe subscription id."""
     membership = Membership.objects.select_related("plan").filter(user=user).first()
     if membership is None or not membership.is_current or not membership.stripe_subscription_id:
         raise NotFound("You have no paid membership.", code="no_membership")
-    return membership
+    return membership, membership.stripe_subscription_id
 
 
 def membership_set_cancel_at_period_end(*, user: User, cancel: bool) -> Membership:
     """Cancel at the end of the paid period (cancel=True) or undo that (resume)."""
-    membership = _require_paid_membership(user)
+    membership, subscription_id = _require_paid_membership(user)
     if membership.cancel_at_period_end == cancel:
         return membership
     version = int(membership.updated_at.timestamp() * 1000)
     subscription = get_gateway().set_subscription_cancel_at_period_end(
         idempotency_key=f"membership-{membership.pk}-cancel-at-period-end-{int(cancel)}-{version}",
-        subscription_id=membership.stripe_subscription_id,
+        subscription_id=subscription_id,
         cancel_at_period_end=cancel,
     )
     return membership_apply_gateway_subscription(subscription=subscription) or membership
@@ -382,7 +393,12 @@ def memberships_downgrade_after_grace(*, now: datetime | None = None) -> int:
     for pk in due:
         with transaction.atomic():
             membership = Membership.objects.select_for_update().get(pk=pk)
-            if membership.status != Membership.Status.GRACE or membership.grace_until > now:
+            # Paid meanwhile, or (like the query above) a grace without an end.
+            if (
+                membership.status != Membership.Status.GRACE
+                or membership.grace_until is None
+                or membership.grace_until > now
+            ):
                 continue
             if membership.stripe_subscription_id:
                 get_gateway().cancel_subscription(

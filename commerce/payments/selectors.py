@@ -18,7 +18,7 @@ class EarningsRow:
     payout_state: str
 
 
-_CARD_STATES = {
+_CARD_STATES: dict[str, str] = {
     Payment.Status.PAID: "Paid to your account",
     Payment.Status.PARTIALLY_REFUNDED: "Paid, partly refunded",
     Payment.Status.REFUNDED: "Refunded to the client",
@@ -42,6 +42,7 @@ def earnings_statement(*, account: ConnectedAccount) -> list[EarningsRow]:
             payout_state=_CARD_STATES.get(payment.status, payment.get_status_display()),
         )
         for payment in Payment.objects.filter(destination=account, paid_at__isnull=False)
+        if payment.paid_at is not None  # always, by the filter; tells the type checker
     ]
     rows += [
         EarningsRow(

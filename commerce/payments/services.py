@@ -484,9 +484,12 @@ def credit_pack_checkout_create(
     payment (webhook or the return page, whichever is first)."""
     from commerce.credits.models import CreditPack
 
+    # ASCII digits only: str.isdigit() also takes superscripts such as "²", which int()
+    # refuses, and int() refuses more than 4300 digits; either would be a server error.
+    raw = str(pack_id)
     pack = (
-        CreditPack.objects.filter(pk=int(pack_id), is_active=True).first()
-        if str(pack_id).isdigit()
+        CreditPack.objects.filter(pk=int(raw), is_active=True).first()
+        if raw.isascii() and raw.isdigit() and len(raw) <= 18
         else None
     )
     if pack is None:

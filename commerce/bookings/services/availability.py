@@ -78,14 +78,19 @@ def date_override_create(
                 "Delete them to close the day."
             }
         )
-    for row in same_day:
-        if row.start_time < end_time and row.end_time > start_time:
-            raise ValidationError(
-                {
-                    "start_time": f"This overlaps {row.start_time:%H:%M}–{row.end_time:%H:%M} "
-                    "on the same date."
-                }
-            )
+    # Only windows can overlap: a closed day reaching here has no rows on its date, and
+    # no row on the date is closed (both refused above).
+    if start_time is not None and end_time is not None:
+        for row in same_day:
+            if row.start_time is None or row.end_time is None:
+                continue
+            if row.start_time < end_time and row.end_time > start_time:
+                raise ValidationError(
+                    {
+                        "start_time": f"This overlaps {row.start_time:%H:%M}–"
+                        f"{row.end_time:%H:%M} on the same date."
+                    }
+                )
     override.save()
     return override
 

@@ -74,8 +74,10 @@ def _give_back(
     came from, with those lots' expiry)."""
     if percent <= 0:
         return 0
-    if booking.pay_with == PayWith.CARD and booking.payment_id:
-        payment = booking.payment
+    # The callers select_related payment, credit_spend and pool_draw, so reading them
+    # costs no query (and an empty one is None without a query).
+    payment, spend, draw = booking.payment, booking.credit_spend, booking.pool_draw
+    if booking.pay_with == PayWith.CARD and payment is not None:
         amount = payment.amount * percent // 100
         if amount <= 0 or payment.paid_at is None:
             return 0
@@ -87,20 +89,19 @@ def _give_back(
             created_by=by,
         )
         return amount
-    if booking.pay_with in (PayWith.CREDITS, PayWith.MEMBERSHIP) and booking.credit_spend_id:
+    if booking.pay_with in (PayWith.CREDITS, PayWith.MEMBERSHIP) and spend is not None:
         amount = (booking.price_credits or 0) * percent // 100
         if amount <= 0:
             return 0
         credits_refund(
-            spend=booking.credit_spend,
+            spend=spend,
             amount=amount,
             source_type=source_type,
             source_id=str(booking.pk),
             memo=f"{why}: {percent}% back",
         )
         return amount
-    if booking.pay_with == PayWith.SPONSOR and booking.pool_draw_id:
-        draw = booking.pool_draw
+    if booking.pay_with == PayWith.SPONSOR and draw is not None:
         # A draw is returned whole or not at all: only when the policy gives everything
         # back (a one-session draw cannot be half returned).
         if draw.units * percent // 100 < draw.units:

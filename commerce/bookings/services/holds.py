@@ -12,8 +12,10 @@ refuses the second insert, which `_translate_overlap` turns into Conflict "slot_
 The code is the same on both.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -42,6 +44,8 @@ BOOKING_SOURCE_TYPE = "booking"
 
 PayWith = Booking.PayWith
 Status = Booking.Status
+
+T = TypeVar("T")
 
 
 def hold_duration() -> timedelta:
@@ -132,7 +136,7 @@ def _price_snapshot(service: Service, pay_with: str, *, client: User) -> dict:
         raise InvalidRequest(
             "pay_with must be card, credits, membership or sponsor.", code="invalid_pay_with"
         )
-    if not accepted[pay_with]:
+    if not accepted[PayWith(pay_with)]:
         raise InvalidRequest(
             f"This service cannot be paid with {pay_with}.", code="payment_method_not_accepted"
         )
@@ -142,7 +146,7 @@ def _price_snapshot(service: Service, pay_with: str, *, client: User) -> dict:
     credit_cost = {
         PayWith.CREDITS: service.credit_price,
         PayWith.MEMBERSHIP: allowance_price(service),
-    }.get(pay_with)
+    }.get(PayWith(pay_with))
     return {
         "price_amount": amount,
         "price_currency": service.currency if amount is not None else "",
@@ -170,9 +174,10 @@ def booking_hold(
     now = timezone.now() if now is None else now
     if timezone.is_naive(starts_at):
         raise InvalidRequest("start needs a UTC offset.", code="invalid_datetime")
-    service = services_bookable().select_related("practitioner").filter(pk=service.pk).first()
-    if service is None:
+    bookable = services_bookable().select_related("practitioner").filter(pk=service.pk).first()
+    if bookable is None:
         raise NotFound("No such service.")
+    service = bookable
     if service.practitioner.user_id == client.pk:
         raise InvalidRequest("You cannot book your own service.", code="own_service")
     prices = _price_snapshot(service, pay_with, client=client)
@@ -229,7 +234,8 @@ def _lock(booking: Booking) -> Booking:
 def _require_open_hold(booking: Booking, *, now: datetime) -> None:
     if booking.status != Status.HELD:
         raise Conflict(f"This booking is {booking.get_status_display().lower()}.", code="not_held")
-    if booking.hold_expires_at <= now:
+    # A hold always has an expiry (check constraint bookings_booking_hold_has_expiry).
+    if booking.hold_expires_at is None or booking.hold_expires_at <= now:
         raise Conflict("The hold on this time has run out.", code="hold_expired")
 
 
@@ -274,7 +280,7 @@ def _track_session_booked(booking: Booking) -> None:
     )
 
 
-def _confirm_or_release(confirm, *, booking: Booking) -> Booking:
+def _confirm_or_release(confirm: Callable[[], T], *, booking: Booking) -> T:
     """Runs a confirmation; if it cannot be paid the hold is released (in its own
     transaction, after the failed one rolled back) and the error raised."""
     try:
@@ -411,7 +417,7 @@ def booking_start_card_checkout(
     def start() -> Payment:
         moment = timezone.now() if now is None else now
         locked = _lock(booking)
-        if locked.payment_id:
+        if locked.payment is not None:
             return locked.payment
         _require_open_hold(locked, now=moment)
         if locked.pay_with != PayWith.CARD or not locked.price_amount:
@@ -442,13 +448,14 @@ def booking_start_card_checkout(
     return _confirm_or_release(start, booking=booking)
 
 
-def _refund_in_full(booking: Booking, *, note: str) -> None:
-    """Gives a card payment back when the booking it paid for cannot happen."""
+def _refund_in_full(booking: Booking, *, payment: Payment, note: str) -> None:
+    """Gives a card payment (the booking's) back when the booking it paid for cannot
+    happen."""
     if booking.refund_amount:
         return
     try:
         refund = refund_create(
-            payment=booking.payment,
+            payment=payment,
             amount=None,
             reason="requested_by_customer",
             note=note,
@@ -495,8 +502,10 @@ def booking_record_card_paid(*, payment: Payment, now: datetime | None = None) -
                     return _confirm(booking, now=now)
             except Conflict:
                 booking.status = Status.EXPIRED
-        _refund_in_full(booking, note="Paid after the hold ran out and the time was taken.")
+        _refund_in_full(
+            booking, payment=payment, note="Paid after the hold ran out and the time was taken."
+        )
         return booking
     # Cancelled before the payment went through.
-    _refund_in_full(booking, note="Paid for a booking that was already cancelled.")
+    _refund_in_full(booking, payment=payment, note="Paid for a booking that was already cancelled.")
     return booking
