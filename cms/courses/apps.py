@@ -7,5 +7,12 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self) -> None:
-        # Registers the course purchase handler with the Stripe webhook registry.
-        from cms.courses import course_handlers  # noqa: F401
+        # A course bought by card follows its payment: every reconcile of a payment
+        # (paid, refunded, disputed, in any order) enrols the buyer or ends the enrolment.
+        from cms.courses.services.enrolments import course_payment_reconciled
+        from commerce.payments.models import Payment
+        from commerce.payments.signals import payment_reconciled
+
+        payment_reconciled.connect(
+            course_payment_reconciled, sender=Payment, dispatch_uid="courses-card-payment"
+        )

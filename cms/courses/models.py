@@ -270,12 +270,18 @@ def new_certificate_code() -> str:
 
 
 class Enrolment(models.Model):
-    """A learner on a course, once (unique per person and course)."""
+    """A learner on a course, once (unique per person and course). A card purchase that is
+    refunded in full or disputed ends the enrolment (`ended_at`); progress and any
+    certificate are kept, and buying again reopens the same row."""
 
     class Source(models.TextChoices):
         MEMBERSHIP = "membership", "Included in membership"
         CREDITS = "credits", "Bought with credits"
         CARD = "card", "Bought by card"
+
+    class EndReason(models.TextChoices):
+        REFUNDED = "refunded", "The payment was refunded"
+        DISPUTED = "disputed", "The payment is disputed"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
@@ -291,6 +297,8 @@ class Enrolment(models.Model):
         LessonPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
 
     class Meta:
         ordering = ["-enrolled_at"]

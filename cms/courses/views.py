@@ -18,7 +18,6 @@ from cms.courses.models import Certificate, CoursePage, LessonPage, LessonProgre
 from cms.courses.selectors import certificate_by_code, learning_for, lesson_neighbours
 from cms.courses.services import (
     course_enrol,
-    course_record_card_paid,
     course_start_card_checkout,
     enrolment_is_active,
     lesson_progress_record,
@@ -117,7 +116,7 @@ def course_enrol_view(request: HttpRequest, course_id: int) -> HttpResponse:
     pay_with = request.POST.get("pay_with", "")
     course_url = course.get_url(request)
     if pay_with == "card":
-        if course.enrolments.filter(user=request.user).exists():
+        if course.enrolments.filter(user=request.user, ended_at__isnull=True).exists():
             return redirect(course_url)
         success_url = (
             request.build_absolute_uri(reverse("course-paid", args=[course.pk]))
@@ -169,10 +168,10 @@ def course_paid_view(request: HttpRequest, course_id: int) -> HttpResponse:
         except StripeError:
             session = None
         if session is not None:
-            synced = checkout_session_sync(session=session)
-            if synced is not None and synced.paid_at is not None:
-                course_record_card_paid(payment=synced)
-    if course.enrolments.filter(user=request.user).exists():
+            # Recording the payment reconciles it, which enrols the buyer (the
+            # payment_reconciled receiver); the webhook's later delivery is then a no-op.
+            checkout_session_sync(session=session)
+    if course.enrolments.filter(user=request.user, ended_at__isnull=True).exists():
         messages.success(request, f"Payment received. You are enrolled in “{course.title}”.")
     else:
         messages.info(request, "We are waiting for your card payment to be confirmed.")

@@ -181,3 +181,14 @@ def content_purchase_record(*, user, page, source: str, reference: str):
     if existing is not None:
         return _mark(existing, created=False)
     return _create_purchase(user=user, page=page, source=source, reference=reference)
+
+
+@transaction.atomic
+def content_purchase_revoke(*, source: str, reference: str) -> bool:
+    """Takes back the purchase recorded for `reference` (a card payment refunded in full
+    or disputed). Returns whether there was one; repeating is harmless. A later purchase
+    of the same page records a new row."""
+    from cms.library.models import ContentPurchase
+
+    deleted, _ = ContentPurchase.objects.filter(source=source, reference=reference).delete()
+    return bool(deleted)

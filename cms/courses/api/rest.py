@@ -36,7 +36,16 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enrolment
-        fields = ["id", "course", "source", "enrolled_at", "completed_at", "certificate_code"]
+        fields = [
+            "id",
+            "course",
+            "source",
+            "enrolled_at",
+            "completed_at",
+            "ended_at",
+            "end_reason",
+            "certificate_code",
+        ]
         read_only_fields = fields
 
     def get_certificate_code(self, enrolment: Enrolment) -> str | None:
@@ -109,7 +118,9 @@ class CourseEnrolView(APIView):
         data = EnrolInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pay_with = data.validated_data["pay_with"]
-        existing = Enrolment.objects.filter(user=request.user, course=course).first()
+        existing = Enrolment.objects.filter(
+            user=request.user, course=course, ended_at__isnull=True
+        ).first()
         if existing is not None:
             return Response(EnrolmentSerializer(existing).data, status=200)
         if pay_with == "card":

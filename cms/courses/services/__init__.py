@@ -2,16 +2,16 @@
 certificates (progress.py)."""
 
 from cms.courses.services.enrolments import (
+    course_card_payment_reconcile,
     course_enrol,
-    course_record_card_paid,
     course_start_card_checkout,
     enrolment_is_active,
 )
 from cms.courses.services.progress import lesson_progress_record
 
 __all__ = [
+    "course_card_payment_reconcile",
     "course_enrol",
-    "course_record_card_paid",
     "course_start_card_checkout",
     "enrolment_is_active",
     "lesson_progress_record",

@@ -1,5 +1,8 @@
-"""Enrolling in a course: included in the learner's access level, bought with credits, or
-bought by card (a destination charge that pays the instructor through Stripe Connect)."""
+"""Enrolling in a course: included in the learner's access level, bought with credits (the
+instructor is paid the course's card price less our fee by transfer), or bought by card (a
+destination charge that pays the instructor through Stripe Connect). A card purchase
+follows its payment's facts: refunded in full or disputed ends the enrolment, paid again
+(a dispute won) reopens it."""
 
 from datetime import datetime, timedelta
 
@@ -11,6 +14,7 @@ from cms.courses.errors import NotIncluded
 from cms.courses.models import CoursePage, Enrolment
 from cms.library.entitlements import (
     content_purchase_record,
+    content_purchase_revoke,
     content_purchase_with_credits,
     has_access,
     tier_opens,
@@ -18,9 +22,10 @@ from cms.library.entitlements import (
 )
 from commerce.errors import Conflict, InvalidRequest
 from commerce.payments.models import ConnectedAccount, Payment
-from commerce.payments.services import payment_checkout_create, refund_create
+from commerce.payments.services import payment_checkout_create, refund_create, transfer_create
 
 COURSE_SOURCE_TYPE = "course"
+CREDITS_EARNING_SOURCE_TYPE = "course-credits"
 PAY_WITH_CHOICES = ("membership", "credits", "card")
 # A checkout opened this recently is offered again instead of opening a second one, so a
 # double click cannot lead to paying twice.
@@ -36,7 +41,21 @@ def _create_enrolment(
     *, user: User, course: CoursePage, source: str, payment: Payment | None = None
 ) -> tuple[Enrolment, bool]:
     """The enrolment, created once: a concurrent request that got there first wins (the
-    unique (user, course) constraint decides) and its row is returned."""
+    unique (user, course) constraint decides) and its row is returned. An enrolment that
+    had ended (its card payment refunded) is reopened with the new source; its progress
+    is kept."""
+    ended = (
+        Enrolment.objects.select_for_update()
+        .filter(user=user, course=course, ended_at__isnull=False)
+        .first()
+    )
+    if ended is not None:
+        ended.ended_at = None
+        ended.end_reason = ""
+        ended.source = source
+        ended.payment = payment
+        ended.save(update_fields=["ended_at", "end_reason", "source", "payment"])
+        return ended, True
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
@@ -76,7 +95,7 @@ def course_enrol(*, user: User, course: CoursePage, pay_with: str) -> tuple[Enro
     _require_learner(user)
     if pay_with not in ("membership", "credits"):
         raise InvalidRequest("Choose membership or credits.", code="invalid_pay_with")
-    existing = Enrolment.objects.filter(user=user, course=course).first()
+    existing = Enrolment.objects.filter(user=user, course=course, ended_at__isnull=True).first()
     if existing is not None:
         return existing, False
     if has_access(user=user, page=course, access_level=course.access_level):
@@ -87,8 +106,30 @@ def course_enrol(*, user: User, course: CoursePage, pay_with: str) -> tuple[Enro
         raise NotIncluded("This course is not included in your membership.")
     if not course.credit_price:
         raise InvalidRequest("This course is not sold for credits.", code="not_sold_for_credits")
-    content_purchase_with_credits(user=user, page=course, credits=course.credit_price)
+    purchase = content_purchase_with_credits(user=user, page=course, credits=course.credit_price)
+    if purchase.is_new:
+        _pay_instructor_for_credits(course=course, purchase_id=purchase.pk)
     return _create_enrolment(user=user, course=course, source=Enrolment.Source.CREDITS)
+
+
+def _pay_instructor_for_credits(*, course: CoursePage, purchase_id: int) -> None:
+    """A course bought with credits pays its instructor what a card sale would: the
+    course's card price less our fee, by transfer to their connected account, once per
+    purchase. A course with no card price has no money worth to share, and an instructor
+    without a payout account is paid nothing (as for sessions paid with credits)."""
+    if not course.price:
+        return
+    account = ConnectedAccount.objects.filter(owner_id=course.instructor.user_id).first()
+    if account is None:
+        return
+    transfer_create(
+        destination=account,
+        gross_amount=course.price,
+        currency=course.currency,
+        source_type=CREDITS_EARNING_SOURCE_TYPE,
+        source_id=str(purchase_id),
+        description=f"Course bought with credits: {course.title}"[:200],
+    )
 
 
 def course_pending_checkout(*, user: User, course: CoursePage, now: datetime) -> Payment | None:
@@ -123,7 +164,7 @@ def course_start_card_checkout(
     instructor without payouts → Conflict "payouts_not_ready"."""
     _require_learner(user)
     moment = timezone.now() if now is None else now
-    if Enrolment.objects.filter(user=user, course=course).exists():
+    if Enrolment.objects.filter(user=user, course=course, ended_at__isnull=True).exists():
         raise Conflict("You are already enrolled.", code="already_enrolled")
     if not course.price:
         raise InvalidRequest("This course is not sold by card.", code="not_sold_by_card")
@@ -147,13 +188,24 @@ def course_start_card_checkout(
     )
 
 
+def _in_good_standing(payment: Payment) -> bool:
+    return (
+        payment.paid_at is not None
+        and payment.amount_refunded < payment.amount
+        and not payment.is_disputed
+    )
+
+
 @transaction.atomic
-def course_record_card_paid(*, payment: Payment) -> Enrolment | None:
-    """Stripe says a course's card payment is paid: record the purchase and enrol the
-    buyer, once, whichever of the webhook and the return page comes first or how often.
-    A second payment for a course the buyer already holds (two checkouts paid) is
-    refunded in full."""
-    if payment.purpose != Payment.Purpose.COURSE or payment.paid_at is None:
+def course_card_payment_reconcile(*, payment: Payment) -> Enrolment | None:
+    """Brings a course's card purchase in line with what Stripe reported for `payment`,
+    whichever of the webhook and the return page comes first, in any order and as often
+    as it is called:
+    - paid (not refunded in full, not disputed): record the purchase and enrol the buyer
+      once; a second payment for a course the buyer already holds is refunded in full;
+    - refunded in full or disputed: end the enrolment this payment bought and take back
+      the purchase (a partial refund is a goodwill gesture and keeps the course open)."""
+    if payment.purpose != Payment.Purpose.COURSE:
         return None
     if payment.source_type != COURSE_SOURCE_TYPE or not payment.source_id.isdigit():
         return None
@@ -162,7 +214,18 @@ def course_record_card_paid(*, payment: Payment) -> Enrolment | None:
         return None
     user = payment.user
     existing = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
-    if existing is not None:
+    reference = f"payment:{payment.pk}"
+    if not _in_good_standing(payment):
+        if payment.paid_at is None or existing is None or existing.payment_id != payment.pk:
+            return existing
+        if existing.ended_at is None:
+            existing.ended_at = timezone.now()
+            reasons = Enrolment.EndReason
+            existing.end_reason = reasons.DISPUTED if payment.is_disputed else reasons.REFUNDED
+            existing.save(update_fields=["ended_at", "end_reason"])
+        content_purchase_revoke(source="card", reference=reference)
+        return existing
+    if existing is not None and existing.ended_at is None:
         if existing.payment_id != payment.pk:
             try:
                 refund_create(
@@ -175,18 +238,24 @@ def course_record_card_paid(*, payment: Payment) -> Enrolment | None:
             except Conflict:
                 pass  # already refunded
         return existing
-    content_purchase_record(
-        user=user, page=course, source="card", reference=f"payment:{payment.pk}"
-    )
+    content_purchase_record(user=user, page=course, source="card", reference=reference)
     enrolment, _ = _create_enrolment(
         user=user, course=course, source=Enrolment.Source.CARD, payment=payment
     )
     return enrolment
 
 
+def course_payment_reconciled(*, sender, payment: Payment, **kwargs) -> None:
+    """payment_reconciled receiver (connected in apps.ready)."""
+    course_card_payment_reconcile(payment=payment)
+
+
 def enrolment_is_active(*, enrolment: Enrolment, user: User) -> bool:
     """Whether the enrolment still opens the course: a bought course stays open; one that
-    came with a membership needs the learner's level to still include it."""
+    came with a membership needs the learner's level to still include it; one whose card
+    payment was refunded or disputed has ended."""
+    if enrolment.ended_at is not None:
+        return False
     if enrolment.source != Enrolment.Source.MEMBERSHIP:
         return True
     course = enrolment.course
