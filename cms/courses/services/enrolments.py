@@ -159,7 +159,7 @@ def course_start_card_checkout(
 ) -> Payment:
     """Opens a Stripe Checkout for the course's card price: a destination charge to the
     instructor's connected account carrying the platform fee. The enrolment is made when
-    Stripe reports the payment (webhook or return page: course_record_card_paid).
+    Stripe reports the payment (webhook or return page: course_card_payment_reconcile).
     Already enrolled → Conflict "already_enrolled"; no card price → InvalidRequest;
     instructor without payouts → Conflict "payouts_not_ready"."""
     _require_learner(user)
