@@ -4,13 +4,17 @@ fixed-window counter in the shared cache, so every web process counts together."
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from dataclasses import dataclass
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+logger = logging.getLogger(__name__)
 
 RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -32,9 +36,21 @@ def parse_rate(value: str) -> Rate:
 
 
 def client_address(request) -> str:
-    # REMOTE_ADDR is what the proxy in front of us set (see platform/): never trust a
-    # forwarded header the client could write itself.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The visitor's address by allauth's rule (ALLAUTH_TRUSTED_PROXY_COUNT, set from
+    TRUSTED_PROXY_COUNT), so a sign-up form and a sign-in count the same person: with N
+    trusted proxies, the N-th X-Forwarded-For entry from the right; REMOTE_ADDR otherwise.
+
+    allauth refuses a request whose trusted hop is missing or not an address. Through the
+    proxies as configured that cannot happen (our outermost proxy wrote that hop), so such a
+    request is counted against the peer that sent it, REMOTE_ADDR, instead of failing: one
+    bucket shared by all of them, so garbage in the header never buys a fresh one."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured) as error:
+        logger.warning(
+            "Client address from X-Forwarded-For refused (%s); using REMOTE_ADDR.", error
+        )
+        return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 @dataclass(frozen=True)

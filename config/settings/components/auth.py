@@ -1,3 +1,5 @@
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import VAR_DIR, env
 
 AUTH_USER_MODEL = "accounts.User"
@@ -42,6 +44,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# How many proxies in front of us append the peer they saw to X-Forwarded-For (behind one
+# ingress: 1). 0 trusts nobody: the client is REMOTE_ADDR and the header is ignored, since
+# anyone can write it. With N, the client is the N-th entry from the right, the one our
+# outermost proxy wrote. allauth's per-IP limits above and the lead form's
+# (marketing_site.leads.ratelimit, through allauth's adapter) follow this one rule.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS: dict = {}
 
