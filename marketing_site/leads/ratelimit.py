@@ -4,11 +4,13 @@ fixed-window counter in the shared cache, so every web process counts together."
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import re
 import time
 from dataclasses import dataclass
 
+from allauth import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache
@@ -40,17 +42,32 @@ def client_address(request) -> str:
     TRUSTED_PROXY_COUNT), so a sign-up form and a sign-in count the same person: with N
     trusted proxies, the N-th X-Forwarded-For entry from the right; REMOTE_ADDR otherwise.
 
-    allauth refuses a request whose trusted hop is missing or not an address. Through the
-    proxies as configured that cannot happen (our outermost proxy wrote that hop), so such a
-    request is counted against the peer that sent it, REMOTE_ADDR, instead of failing: one
-    bucket shared by all of them, so garbage in the header never buys a fresh one."""
+    allauth refuses a request whose trusted hop is not an address (and our adapter counts
+    one with too few hops against its peer). Through the proxies as configured that cannot
+    happen (our outermost proxy wrote that hop), so such a request is counted against the
+    peer that sent it, REMOTE_ADDR, instead of failing: one bucket shared by all of them,
+    so garbage in the header never buys a fresh one."""
     try:
         return get_adapter(request).get_client_ip(request)
-    except (PermissionDenied, ImproperlyConfigured) as error:
+    except PermissionDenied as error:
         logger.warning(
             "Client address from X-Forwarded-For refused (%s); using REMOTE_ADDR.", error
         )
         return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def rate_key_address(address: str) -> str:
+    """What one visitor is counted as: an IPv4 address, or an IPv6 address's /64 network
+    (ALLAUTH_RATE_LIMIT_IPV6_PREFIX, as allauth counts sign-ins), because one subscriber
+    usually holds a whole /64 and could otherwise take a fresh address per submission."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        prefix = allauth_settings.RATE_LIMIT_IPV6_PREFIX
+        return str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False))
+    return str(parsed)
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,7 @@ def lead_rate_limit_hit(request) -> RateDecision:
     rate = parse_rate(settings.LEADS_RATE_LIMIT)
     now = int(time.time())
     window = now // rate.period_seconds
-    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    address = hashlib.sha256(rate_key_address(client_address(request)).encode()).hexdigest()[:32]
     key = f"leads:rate:{address}:{window}"
     cache.add(key, 0, timeout=rate.period_seconds + 5)
     try:

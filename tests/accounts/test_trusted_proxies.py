@@ -165,3 +165,18 @@ def test_garbage_in_the_trusted_hop_is_refused_at_sign_in_never_a_500(client, on
     response = _sign_in(client, "someone@example.org", forwarded_for=garbage)
 
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_request_with_fewer_hops_than_trusted_counts_as_its_peer_never_a_500(client, settings):
+    # Set too high (or a request that skipped the outer proxy): allauth alone answers 500.
+    settings.TRUSTED_PROXY_COUNT = 3
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 3
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "1/m/ip"}
+
+    first = _sign_in(client, "someone1@example.org", forwarded_for=ADA)
+    second = _sign_in(client, "someone2@example.org", forwarded_for=GRACE)
+
+    assert first.status_code == 200 and WRONG_CREDENTIALS in first.content.decode()
+    # Both counted against the ingress that sent them: one bucket, so no way around it.
+    assert TOO_MANY_ATTEMPTS in second.content.decode()

@@ -213,3 +213,17 @@ def test_the_html_form_counts_visitors_behind_one_proxy_apart(client, settings, 
     assert submit("grace@example.org", f"{ADA}, {GRACE}").status_code == 302
     assert submit("ada2@example.org", f"{GRACE}, {ADA}").status_code == 429
     assert submit("bad@example.org", "garbage").status_code == 302
+
+
+def test_one_ipv6_subscriber_is_one_bucket_whatever_address_of_their_64(client, settings):
+    settings.LEADS_RATE_LIMIT = "1/10m"
+
+    def post(email: str, address: str):
+        body = {"email": email, "consent": True, "consent_text": "Email me the newsletter."}
+        return client.post(API_URL, body, content_type="application/json", REMOTE_ADDR=address)
+
+    assert post("a@example.org", "2001:db8:1:2::10").status_code == 202
+    # The same household taking a fresh address from its /64 is the same visitor...
+    assert post("b@example.org", "2001:db8:1:2:ffff::1").status_code == 429
+    # ...a neighbour in another /64 is not.
+    assert post("c@example.org", "2001:db8:1:3::10").status_code == 202
