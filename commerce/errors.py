@@ -1,17 +1,12 @@
 """Errors commerce services raise. Each carries the HTTP status and stable code the API
 answers with (config.api.exception_handler reads `api_status` and `api_code`), so views
-stay thin and every caller sees the same contract (DESIGN.md §6)."""
+stay thin and every caller sees the same contract (accounts.errors.DomainError)."""
+
+from accounts.errors import DomainError
 
 
-class CommerceError(Exception):
-    api_status = 400
-    api_code = "invalid"
-
-    def __init__(self, detail: str = "", *, code: str | None = None):
-        super().__init__(detail or self.__doc__ or self.api_code)
-        self.detail = detail or (self.__doc__ or "").strip()
-        if code:
-            self.api_code = code
+class CommerceError(DomainError):
+    pass
 
 
 class InvalidRequest(CommerceError):

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.api.rest import MeView
+from accounts.errors import DomainError
 from cms.courses.api import rest as courses_rest
 from cms.library.api import rest as library_rest
 from commerce.bookings.api import directory as bookings_directory
@@ -22,8 +23,8 @@ from marketplace.practitioners.api import rest as practitioners_rest
 
 def exception_handler(exc, context):
     """DRF errors as {"code", "detail"} (plus "fields" for validation errors)."""
-    if hasattr(exc, "api_status") and hasattr(exc, "api_code"):
-        # Domain errors (commerce.errors) carry their own status and stable code.
+    if isinstance(exc, DomainError):
+        # Domain errors carry their own status and stable code.
         return Response({"code": exc.api_code, "detail": exc.detail}, status=exc.api_status)
     response = drf_exception_handler(exc, context)
     if response is None:

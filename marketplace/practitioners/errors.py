@@ -1,16 +1,11 @@
 """Errors the practitioner services raise. Each carries the HTTP status and stable code
-an API would answer with (config.api.exception_handler reads `api_status`, `api_code`)."""
+an API would answer with (accounts.errors.DomainError)."""
+
+from accounts.errors import DomainError
 
 
-class PractitionerError(Exception):
-    api_status = 400
-    api_code = "invalid"
-
-    def __init__(self, detail: str = "", *, code: str | None = None):
-        super().__init__(detail or self.__doc__ or self.api_code)
-        self.detail = detail or (self.__doc__ or "").strip()
-        if code:
-            self.api_code = code
+class PractitionerError(DomainError):
+    pass
 
 
 class TransitionRefused(PractitionerError):

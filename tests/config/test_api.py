@@ -70,3 +70,28 @@ def test_throttling_is_a_429_with_a_stable_code():
     assert response.status_code == 429
     assert response.data["code"] == "throttled"
     assert response["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        ("commerce.errors.InsufficientCredits", 402, "insufficient_credits"),
+        ("commerce.errors.Conflict", 409, "conflict"),
+        ("marketplace.practitioners.errors.TransitionRefused", 409, "transition_refused"),
+        ("cms.courses.errors.NotIncluded", 403, "not_included"),
+    ],
+)
+def test_every_domain_error_answers_its_own_status_and_code(error, status, code):
+    from django.utils.module_loading import import_string
+
+    from accounts.errors import DomainError
+    from config.api import exception_handler
+
+    exc = import_string(error)("Something specific.")
+    response = exception_handler(exc, {})
+
+    assert isinstance(exc, DomainError)
+    assert (response.status_code, response.data) == (
+        status,
+        {"code": code, "detail": "Something specific."},
+    )
