@@ -154,6 +154,25 @@ def _price_snapshot(service: Service, pay_with: str, *, client: User) -> dict:
     }
 
 
+def require_slot_offered(
+    *, service: Service, starts_at: datetime, now: datetime, busy: list[tuple[datetime, datetime]]
+) -> None:
+    """Refuses a start the service does not offer at `now` given the `busy` intervals the
+    caller read: 409 "slot_taken" when something else now holds it, "slot_unavailable"
+    when it was never on offer (outside hours, too soon, not on the grid)."""
+    offered = slots_for_service(
+        service=service,
+        start=starts_at,
+        end=starts_at + timedelta.resolution,
+        now=now,
+        busy=busy,
+    )
+    if not offered or offered[0].starts_at != starts_at:
+        if busy:
+            raise Conflict("This time has just been booked.", code="slot_taken")
+        raise Conflict("This time is not available.", code="slot_unavailable")
+
+
 @transaction.atomic
 def booking_hold(
     *,
@@ -195,17 +214,7 @@ def booking_hold(
             practitioner_id=practitioner_id, blocked_start=blocked_start, blocked_end=blocked_end
         ).values_list("blocked_start", "blocked_end")
     )
-    offered = slots_for_service(
-        service=service,
-        start=starts_at,
-        end=starts_at + timedelta.resolution,
-        now=now,
-        busy=busy,
-    )
-    if not offered or offered[0].starts_at != starts_at:
-        if busy:
-            raise Conflict("This time has just been booked.", code="slot_taken")
-        raise Conflict("This time is not available.", code="slot_unavailable")
+    require_slot_offered(service=service, starts_at=starts_at, now=now, busy=busy)
 
     with _translate_overlap():
         return Booking.objects.create(

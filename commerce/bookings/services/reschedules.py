@@ -13,7 +13,7 @@ the time meanwhile (Conflict "slot_taken"). Nothing is paid or refunded: the pay
 credits or sponsor draw stay with the booking.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -22,12 +22,12 @@ from django.utils import timezone
 from accounts.models import User
 from commerce.bookings.models import Booking
 from commerce.bookings.notifications import booking_notify_rescheduled
-from commerce.bookings.selectors import slots_for_service
 from commerce.bookings.services.holds import (
     _blocked_range,
     _expire_stale_holds,
     _overlapping_live,
     _translate_overlap,
+    require_slot_offered,
 )
 from commerce.errors import Conflict, InvalidRequest
 from marketplace.practitioners.models import PractitionerProfile
@@ -103,17 +103,7 @@ def booking_reschedule(
         .exclude(pk=locked.pk)
         .values_list("blocked_start", "blocked_end")
     )
-    offered = slots_for_service(
-        service=service,
-        start=starts_at,
-        end=starts_at + timedelta.resolution,
-        now=now,
-        busy=busy,
-    )
-    if not offered or offered[0].starts_at != starts_at:
-        if busy:
-            raise Conflict("This time has just been booked.", code="slot_taken")
-        raise Conflict("This time is not available.", code="slot_unavailable")
+    require_slot_offered(service=service, starts_at=starts_at, now=now, busy=busy)
 
     previous_starts_at = locked.starts_at
     with _translate_overlap():
