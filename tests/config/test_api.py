@@ -95,3 +95,18 @@ def test_every_domain_error_answers_its_own_status_and_code(error, status, code)
         status,
         {"code": code, "detail": "Something specific."},
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/api/v1/courses/", "/api/v1/bookings/", "/api/v1/library/", "/api/v1/practitioners/"]
+)
+@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "limit=100000", "offset=-1", "offset=²"])
+def test_every_list_endpoint_refuses_a_bad_page_the_same_way(client, url, query):
+    from tests.accounts.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get(f"{url}?{query}")
+
+    assert response.status_code == 400, (url, query, response.content)
+    assert response.json()["code"] == "invalid_pagination"

@@ -6,7 +6,6 @@ from django.urls import path, reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -26,6 +25,7 @@ from cms.courses.services import (
     lesson_progress_record,
 )
 from commerce.errors import NotFound
+from config.pagination import StrictLimitOffsetPagination
 
 MAX_ID = 2**31 - 1
 
@@ -79,7 +79,7 @@ class CourseSerializer(serializers.Serializer):
         return summary.enrolment is not None
 
 
-class CoursePagination(LimitOffsetPagination):
+class CoursePagination(StrictLimitOffsetPagination):
     default_limit = 50
     max_limit = 200
 

@@ -28,6 +28,7 @@ from cms.library.selectors import (
     with_related,
 )
 from commerce.errors import Conflict, InvalidRequest, NotFound
+from config.pagination import StrictLimitOffsetPagination
 
 
 class _NoFormatOverride:
@@ -44,21 +45,9 @@ class FormatIsAFilter(DefaultContentNegotiation):
     settings = _NoFormatOverride()
 
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-
-
-def _number(params, name: str, default: int, lowest: int, highest: int | None) -> int:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        raise InvalidRequest(f"{name} must be a whole number.", code="invalid_pagination")
-    value = int(raw)
-    if value < lowest or (highest is not None and value > highest):
-        bounds = f"{lowest} to {highest}" if highest is not None else f"at least {lowest}"
-        raise InvalidRequest(f"{name} must be {bounds}.", code="invalid_pagination")
-    return value
+class LibraryPagination(StrictLimitOffsetPagination):
+    default_limit = 20
+    max_limit = 100
 
 
 def _item_or_404(item_id: int) -> LibraryItemPage:
@@ -213,35 +202,18 @@ class LibraryListView(APIView):
                 f"Unknown {', '.join(filters.invalid)}.",
                 code=f"unknown_{filters.invalid[0]}",
             )
-        limit = _number(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-        offset = _number(params, "offset", 0, 0, None)
-        results = library_search(filters=filters)
-        count = results.count()
-        items = with_related(list(results[offset : offset + limit]))
+        paginator = LibraryPagination()
+        items = with_related(
+            list(paginator.paginate_queryset(library_search(filters=filters), request))
+        )
         viewer = Viewer(request.user)
         open_ids = viewer.open_ids(items)
-        return Response(
-            {
-                "count": count,
-                "next": self._link(request, limit, offset + limit)
-                if offset + limit < count
-                else None,
-                "previous": self._link(request, limit, max(offset - limit, 0)) if offset else None,
-                "results": [
-                    item_data(
-                        request, item, is_open=item.pk in open_ids, viewer=viewer, detail=False
-                    )
-                    for item in items
-                ],
-            }
+        return paginator.get_paginated_response(
+            [
+                item_data(request, item, is_open=item.pk in open_ids, viewer=viewer, detail=False)
+                for item in items
+            ]
         )
-
-    @staticmethod
-    def _link(request, limit: int, offset: int) -> str:
-        params = request.query_params.copy()
-        params["limit"] = str(limit)
-        params["offset"] = str(offset)
-        return request.build_absolute_uri(request.path + "?" + params.urlencode())
 
 
 class LibraryDetailView(APIView):

@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -22,6 +21,7 @@ from rest_framework.views import APIView
 from commerce.bookings.api.rest import ServiceSerializer
 from commerce.bookings.directory import practitioner_directory, practitioner_public
 from commerce.errors import InvalidRequest, NotFound
+from config.pagination import StrictLimitOffsetPagination
 from marketplace.practitioners.models import Modality, PractitionerProfile
 
 MAX_QUERY_LENGTH = 200
@@ -34,30 +34,11 @@ _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
-class DirectoryPagination(LimitOffsetPagination):
+class DirectoryPagination(StrictLimitOffsetPagination):
     """limit (1–100, default 20) and offset (≥ 0); anything else is a 400, not ignored."""
 
     default_limit = 20
     max_limit = 100
-
-    def get_limit(self, request):
-        return self._number(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
-
-    def get_offset(self, request):
-        return self._number(request, self.offset_query_param, 0, 0, None)
-
-    @staticmethod
-    def _number(request, name: str, default: int, lowest: int, highest: int | None) -> int:
-        raw = request.query_params.get(name, "").strip()
-        if not raw:
-            return default
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-            raise InvalidRequest(f"{name} must be a whole number.", code="invalid_pagination")
-        value = int(raw)
-        if value < lowest or (highest is not None and value > highest):
-            bounds = f"{lowest} to {highest}" if highest is not None else f"at least {lowest}"
-            raise InvalidRequest(f"{name} must be {bounds}.", code="invalid_pagination")
-        return value
 
 
 def directory_filters(params) -> dict:

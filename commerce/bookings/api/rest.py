@@ -13,7 +13,6 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -32,6 +31,7 @@ from commerce.bookings.services import (
     booking_start_card_checkout,
 )
 from commerce.errors import InvalidRequest, NotFound
+from config.pagination import StrictLimitOffsetPagination
 from marketplace.practitioners.models import PractitionerProfile, Service
 from marketplace.practitioners.selectors import practitioners_bookable_unloaded
 
@@ -270,7 +270,7 @@ def _bookings_of(user):
     return Booking.objects.select_related("service", "practitioner", "payment")
 
 
-class BookingPagination(LimitOffsetPagination):
+class BookingPagination(StrictLimitOffsetPagination):
     default_limit = 50
     max_limit = 200
 
