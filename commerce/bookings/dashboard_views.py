@@ -14,8 +14,7 @@ from datetime import date, datetime, time, timedelta
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
 from django.http import Http404
@@ -24,8 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import Role
-from accounts.selectors import user_roles
 from commerce.bookings.dashboard_forms import (
     AvailabilityRuleForm,
     BookingCancelForm,
@@ -65,7 +62,8 @@ from commerce.bookings.services.availability import (
 )
 from commerce.bookings.services.cancellations import no_show_refund_percent
 from commerce.errors import Conflict, InvalidRequest
-from marketplace.practitioners.models import PractitionerProfile, Service
+from marketplace.practitioners.access import practitioner_view
+from marketplace.practitioners.models import Service
 from marketplace.practitioners.services import service_save, service_set_active
 
 Status = Booking.Status
@@ -92,18 +90,12 @@ STATUS_BADGES = {
 
 
 def practice_view(view):
-    """Signed in, holding the practitioner role (so the MFA policy applies) and a
-    practitioner profile; runs the view in the practitioner's time zone with the profile
-    as its second argument."""
+    """A practitioner's own page (marketplace's practitioner_view: role, MFA policy,
+    profile as the second argument), run in the practitioner's time zone."""
 
-    @login_required
+    @practitioner_view
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if Role.PRACTITIONER not in user_roles(user=request.user):
-            raise PermissionDenied
-        practitioner = PractitionerProfile.objects.filter(user=request.user).first()
-        if practitioner is None:
-            raise PermissionDenied
+    def wrapped(request, practitioner, *args, **kwargs):
         with timezone.override(practitioner.zone):
             return view(request, practitioner, *args, **kwargs)
 

@@ -7,20 +7,17 @@ credential or document that is not the caller's is a 404 (staff may open documen
 
 import logging
 import mimetypes
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import Role
-from accounts.selectors import user_roles
 from integrations.kyc.types import WebhookSignatureError
+from marketplace.practitioners.access import practitioner_view
 from marketplace.practitioners.errors import PractitionerError, SubmissionIncomplete
 from marketplace.practitioners.forms import CredentialForm, IdentityForm, ProfileForm
 from marketplace.practitioners.models import Credential, PractitionerProfile
@@ -52,23 +49,6 @@ STEPS = [
 ]
 
 
-def onboarding_view(view):
-    """Signed in with the practitioner role and a profile; the profile is the view's
-    second argument."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if Role.PRACTITIONER not in user_roles(user=request.user):
-            raise PermissionDenied
-        practitioner = PractitionerProfile.objects.filter(user=request.user).first()
-        if practitioner is None:
-            raise PermissionDenied
-        return view(request, practitioner, *args, **kwargs)
-
-    return wrapped
-
-
 def _context(practitioner: PractitionerProfile, step: str, **extra) -> dict:
     return {
         "practitioner": practitioner,
@@ -85,7 +65,7 @@ def _error_status(form) -> int:
 
 
 @require_GET
-@onboarding_view
+@practitioner_view
 def overview(request, practitioner):
     by_step = practitioner_onboarding_gaps(practitioner=practitioner, today=timezone.localdate())
     has_active_service = practitioner.services.filter(is_active=True).exists()
@@ -106,7 +86,7 @@ def overview(request, practitioner):
 
 
 @require_http_methods(["GET", "POST"])
-@onboarding_view
+@practitioner_view
 def profile_step(request, practitioner):
     initial = {
         "display_name": practitioner.display_name,
@@ -166,7 +146,7 @@ def _own_credential(practitioner, credential_id: int) -> Credential:
 
 
 @require_http_methods(["GET", "POST"])
-@onboarding_view
+@practitioner_view
 def credentials_step(request, practitioner, credential_id: int | None = None):
     credential = _own_credential(practitioner, credential_id) if credential_id else None
     initial = {}
@@ -219,7 +199,7 @@ def credentials_step(request, practitioner, credential_id: int | None = None):
 
 
 @require_POST
-@onboarding_view
+@practitioner_view
 def credential_delete_view(request, practitioner, credential_id: int):
     credential = _own_credential(practitioner, credential_id)
     try:
@@ -256,7 +236,7 @@ def credential_document(request, credential_id: int):
 
 
 @require_http_methods(["GET", "POST"])
-@onboarding_view
+@practitioner_view
 def identity_step(request, practitioner):
     initial = {
         "legal_given_name": practitioner.legal_given_name,
@@ -286,7 +266,7 @@ def identity_step(request, practitioner):
 
 
 @require_POST
-@onboarding_view
+@practitioner_view
 def submit(request, practitioner):
     try:
         practitioner_submit(practitioner=practitioner)
@@ -303,7 +283,7 @@ def submit(request, practitioner):
 
 
 @require_POST
-@onboarding_view
+@practitioner_view
 def activate(request, practitioner):
     try:
         practitioner_activate(practitioner=practitioner)
