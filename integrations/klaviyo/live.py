@@ -16,7 +16,10 @@ dedupes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import urllib3
 from django.conf import settings
@@ -27,6 +30,7 @@ from openapi_client.models import (
     EventCreateQueryV2,
     ProfileUpsertQuery,
     SubscriptionCreateJobCreateQuery,
+    SubscriptionDeleteJobCreateQuery,
 )
 from openapi_client.rest import RESTClientObject
 from pydantic import ValidationError
@@ -38,6 +42,9 @@ from integrations.klaviyo.types import (
     KlaviyoEvent,
     KlaviyoProfile,
     KlaviyoSubscription,
+    KlaviyoSuppression,
+    KlaviyoSuppressionPage,
+    KlaviyoUnsubscription,
     SyncedProfile,
 )
 
@@ -61,6 +68,55 @@ def _retry_after(headers: Any) -> float | None:
         # Retry-After may be an HTTP date; Klaviyo sends seconds, anything else falls
         # back to our own backoff.
         return None
+
+
+def _cursor_from_next_link(link: Any) -> str:
+    # The SDK only unpacks `page[cursor]` from https links; reading it ourselves works
+    # for any host (and for the loopback server in the tests).
+    if not isinstance(link, str) or not link:
+        return ""
+    values = parse_qs(urlsplit(link).query).get("page[cursor]") or [""]
+    return values[0]
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def suppressions_from_document(
+    document: Mapping[str, Any], *, since: datetime
+) -> list[KlaviyoSuppression]:
+    """Reads only what Aeyia needs from a get_profiles page: the email and, of the
+    profile's global email suppressions, the newest one after `since`. Profiles without
+    an email or a readable suppression are skipped."""
+    found: list[KlaviyoSuppression] = []
+    for profile in document.get("data") or []:
+        attributes = (profile or {}).get("attributes") or {}
+        email = attributes.get("email")
+        marketing = ((attributes.get("subscriptions") or {}).get("email") or {}).get(
+            "marketing"
+        ) or {}
+        newest: tuple[datetime, str] | None = None
+        for entry in marketing.get("suppression") or []:
+            when = _parse_time((entry or {}).get("timestamp"))
+            reason = (entry or {}).get("reason")
+            if when is None or when <= since or not isinstance(reason, str):
+                continue
+            if newest is None or when > newest[0]:
+                newest = (when, reason)
+        if not email or newest is None:
+            continue
+        try:
+            found.append(KlaviyoSuppression(email=email, reason=newest[1], suppressed_at=newest[0]))
+        except InvalidKlaviyoData:
+            logger.warning("klaviyo suppression skipped", extra={"operation": "suppressions"})
+    return found
 
 
 class KlaviyoLiveClient:
@@ -126,3 +182,32 @@ class KlaviyoLiveClient:
         )
         self._send("profile_delete", self._api.Data_Privacy.request_profile_deletion, query)
         logger.info("klaviyo profile deletion requested", extra={"operation": "profile_delete"})
+
+    def list_unsubscribe(self, *, unsubscription: KlaviyoUnsubscription) -> None:
+        query = self._model(
+            SubscriptionDeleteJobCreateQuery, payloads.unsubscription_body(unsubscription)
+        )
+        self._send("list_unsubscribe", self._api.Profiles.bulk_unsubscribe_profiles, query)
+
+    def suppressions_since(self, *, since: datetime, cursor: str = "") -> KlaviyoSuppressionPage:
+        # The sparse fieldset keeps the answer to the email and the suppression list (and
+        # makes the SDK hand back plain dicts rather than its generated models).
+        document = self._send(
+            "suppressions_since",
+            self._api.Profiles.get_profiles,
+            additional_fields_profile=["subscriptions"],
+            fields_profile=["email", "subscriptions.email.marketing.suppression"],
+            filter=payloads.suppressions_filter(since),
+            sort=payloads.SUPPRESSION_TIMESTAMP_FIELD,
+            page_size=payloads.SUPPRESSION_PAGE_SIZE,
+            page_cursor=cursor or None,
+        )
+        if hasattr(document, "to_dict"):
+            document = document.to_dict()
+        if not isinstance(document, Mapping):
+            raise KlaviyoError("Klaviyo answered get_profiles with no document.", retryable=True)
+        links = document.get("links") or {}
+        return KlaviyoSuppressionPage(
+            suppressions=tuple(suppressions_from_document(document, since=since)),
+            next_cursor=_cursor_from_next_link(links.get("next")),
+        )

@@ -3,9 +3,13 @@
 `LocalKlaviyo` keeps what Klaviyo would hold — profiles by email with deterministic ids,
 list subscriptions, events deduplicated on `unique_id`, deletion requests — and records
 every request body in `LocalKlaviyo.requests` (like Django's `mail.outbox`), built by the
-same `payloads` functions the live adapter sends. `fail_next()` makes the next calls of
-an operation fail the way Klaviyo does (a 429 with or without Retry-After, a 5xx, a
-400), so the retry path can be exercised offline. Tests call `LocalKlaviyo.reset()`.
+same `payloads` functions the live adapter sends. It also keeps Klaviyo's global email
+suppressions: `suppress()` plays a person unsubscribing, bouncing or complaining in
+Klaviyo (tests, the demo), an unsubscription through the port adds one the way Klaviyo
+does, and `suppressions_since` pages through them like get_profiles. `fail_next()`
+makes the next calls of an operation fail the way Klaviyo does (a 429 with or without
+Retry-After, a 5xx, a 400), so the retry path can be exercised offline. Tests call
+`LocalKlaviyo.reset()`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from integrations.klaviyo import payloads
@@ -21,6 +26,9 @@ from integrations.klaviyo.types import (
     KlaviyoEvent,
     KlaviyoProfile,
     KlaviyoSubscription,
+    KlaviyoSuppression,
+    KlaviyoSuppressionPage,
+    KlaviyoUnsubscription,
     SyncedProfile,
 )
 
@@ -60,6 +68,8 @@ class LocalKlaviyo:
     profiles: ClassVar[dict[str, LocalProfile]] = {}
     event_ids: ClassVar[set[str]] = set()
     deletions: ClassVar[list[str]] = []
+    unsubscriptions: ClassVar[list[str]] = []
+    suppressions: ClassVar[dict[str, KlaviyoSuppression]] = {}
     _failures: ClassVar[dict[str, _ScriptedFailure]] = {}
     _lock: ClassVar[threading.RLock] = threading.RLock()
 
@@ -72,6 +82,8 @@ class LocalKlaviyo:
             cls.profiles.clear()
             cls.event_ids.clear()
             cls.deletions.clear()
+            cls.unsubscriptions.clear()
+            cls.suppressions.clear()
             cls._failures.clear()
 
     @classmethod
@@ -79,9 +91,27 @@ class LocalKlaviyo:
         cls, operation: str, *, status: int = 429, retry_after: float | None = None, times: int = 1
     ) -> None:
         """The next `times` calls of `operation` (profile_upsert, list_subscribe,
-        event_create, profile_delete) fail with this HTTP status."""
+        event_create, profile_delete, list_unsubscribe, suppressions_since) fail with
+        this HTTP status."""
         with cls._lock:
             cls._failures[operation] = _ScriptedFailure(status, retry_after, times)
+
+    @classmethod
+    def suppress(
+        cls, email: str, *, reason: str = "UNSUBSCRIBE", at: datetime | None = None
+    ) -> KlaviyoSuppression:
+        """Klaviyo suppresses this address now (or `at`): the person unsubscribed from a
+        Klaviyo email, it bounced, they marked it as spam, or staff suppressed it there.
+        The profile leaves every list."""
+        suppression = KlaviyoSuppression(
+            email=email, reason=reason, suppressed_at=at or datetime.now(UTC)
+        )
+        with cls._lock:
+            cls.suppressions[suppression.email.lower()] = suppression
+            stored = cls.profiles.get(suppression.email.lower())
+            if stored is not None:
+                stored.lists.clear()
+        return suppression
 
     @classmethod
     def requests_for(cls, operation: str) -> list[dict[str, Any]]:
@@ -131,6 +161,10 @@ class LocalKlaviyo:
             self._call("list_subscribe", body)
             stored, _created = self._profile(subscription.email)
             stored.lists.add(subscription.list_id)
+            # A new subscription lifts an unsubscribe, not a bounce or a complaint.
+            existing = self.suppressions.get(subscription.email.lower())
+            if existing is not None and existing.reason in {"UNSUBSCRIBE", "USER_SUPPRESSED"}:
+                del self.suppressions[subscription.email.lower()]
 
     def event_create(self, *, event: KlaviyoEvent) -> None:
         body = payloads.event_body(event)
@@ -148,3 +182,33 @@ class LocalKlaviyo:
             self._call("profile_delete", body)
             self.profiles.pop(email.lower(), None)
             self.deletions.append(email)
+
+    def list_unsubscribe(self, *, unsubscription: KlaviyoUnsubscription) -> None:
+        body = payloads.unsubscription_body(unsubscription)
+        with self._lock:
+            self._call("list_unsubscribe", body)
+            self.unsubscriptions.append(unsubscription.email)
+            if unsubscription.email.lower() not in self.suppressions:
+                self.suppress(unsubscription.email, reason="UNSUBSCRIBE")
+            stored = self.profiles.get(unsubscription.email.lower())
+            if stored is not None:
+                stored.lists.clear()
+
+    def suppressions_since(self, *, since: datetime, cursor: str = "") -> KlaviyoSuppressionPage:
+        body = {
+            "filter": payloads.suppressions_filter(since),
+            "page[cursor]": cursor,
+            "page[size]": payloads.SUPPRESSION_PAGE_SIZE,
+        }
+        with self._lock:
+            self._call("suppressions_since", body)
+            newer = sorted(
+                (item for item in self.suppressions.values() if item.suppressed_at > since),
+                key=lambda item: (item.suppressed_at, item.email),
+            )
+        offset = int(cursor) if cursor.isdigit() else 0
+        end = offset + payloads.SUPPRESSION_PAGE_SIZE
+        return KlaviyoSuppressionPage(
+            suppressions=tuple(newer[offset:end]),
+            next_cursor=str(end) if end < len(newer) else "",
+        )

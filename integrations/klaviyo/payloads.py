@@ -4,12 +4,14 @@ validate them against Klaviyo's own OpenAPI schemas."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from integrations.klaviyo.types import (
     KlaviyoEvent,
     KlaviyoProfile,
     KlaviyoSubscription,
+    KlaviyoUnsubscription,
 )
 
 
@@ -99,3 +101,43 @@ def profile_deletion_body(email: str) -> dict[str, Any]:
             },
         }
     }
+
+
+def unsubscription_body(unsubscription: KlaviyoUnsubscription) -> dict[str, Any]:
+    """`POST /api/profile-subscription-bulk-delete-jobs` (SubscriptionDeleteJobCreateQuery):
+    withdraws email-marketing consent, and removes the profile from the list when one is
+    named."""
+    data: dict[str, Any] = {
+        "type": "profile-subscription-bulk-delete-job",
+        "attributes": {
+            "profiles": {
+                "data": [
+                    {
+                        "type": "profile",
+                        "attributes": {
+                            "email": unsubscription.email,
+                            "subscriptions": {"email": {"marketing": {"consent": "UNSUBSCRIBED"}}},
+                        },
+                    }
+                ]
+            }
+        },
+    }
+    if unsubscription.list_id:
+        data["relationships"] = {"list": {"data": {"type": "list", "id": unsubscription.list_id}}}
+    return {"data": data}
+
+
+SUPPRESSION_TIMESTAMP_FIELD = "subscriptions.email.marketing.suppression.timestamp"
+SUPPRESSION_PAGE_SIZE = 100
+
+
+def klaviyo_datetime(value: datetime) -> str:
+    """A UTC time as Klaviyo's filters take it (ISO 8601 with microseconds and Z)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def suppressions_filter(since: datetime) -> str:
+    """`GET /api/profiles` filter: profiles whose global email suppression is newer than
+    `since` (our high-water mark)."""
+    return f"greater-than({SUPPRESSION_TIMESTAMP_FIELD},{klaviyo_datetime(since)})"

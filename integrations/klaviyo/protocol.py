@@ -2,12 +2,15 @@
 klaviyo-api SDK; `local.LocalKlaviyo` keeps profiles, subscriptions and events in memory
 for development and tests."""
 
+from datetime import datetime
 from typing import Protocol
 
 from integrations.klaviyo.types import (
     KlaviyoEvent,
     KlaviyoProfile,
     KlaviyoSubscription,
+    KlaviyoSuppressionPage,
+    KlaviyoUnsubscription,
     SyncedProfile,
 )
 
@@ -29,4 +32,15 @@ class KlaviyoGateway(Protocol):
     def profile_delete(self, *, email: str) -> None:
         """Ask Klaviyo to delete every profile with this email (data-privacy deletion
         job, asynchronous on their side). Idempotent."""
+        ...
+
+    def list_unsubscribe(self, *, unsubscription: KlaviyoUnsubscription) -> None:
+        """Withdraw the email's marketing consent and take it off the list (bulk
+        unsubscription job). Idempotent: unsubscribing twice changes nothing."""
+        ...
+
+    def suppressions_since(self, *, since: datetime, cursor: str = "") -> KlaviyoSuppressionPage:
+        """One page (up to 100) of profiles whose email marketing was suppressed after
+        `since` (unsubscribed, bounced, marked as spam...), oldest first. Pass the page's
+        `next_cursor` back as `cursor` for the next page."""
         ...

@@ -58,9 +58,13 @@ def _record_failure(*, operation: str, email: str, label: str, error: Exception,
         logger.exception("klaviyo failure handler failed", extra={"operation": operation})
 
 
-def _deliver(
+def deliver(
     task, *, operation: str, email: str, label: str, call: Callable[[KlaviyoGateway], Any]
 ) -> Any:
+    """Runs `call` with the adapter inside bound Celery task `task`: True when it went
+    through, a retry (countdown from Retry-After or the backoff) on a retryable error,
+    False after recording a final failure. Domain tasks that must re-check their own
+    rows on every attempt (the leads app's subscription tasks) use it too."""
     attempt = task.request.retries or 0
     try:
         call(get_klaviyo())
@@ -94,7 +98,7 @@ def _deliver(
 def track_event(self, event: dict) -> bool:
     """Sends one event (Klaviyo dedupes on its unique_id, so a retry is safe)."""
     value = KlaviyoEvent.from_dict(event)
-    return _deliver(
+    return deliver(
         self,
         operation="event_create",
         email=value.email,
@@ -107,7 +111,7 @@ def track_event(self, event: dict) -> bool:
 def upsert_profile(self, profile: dict) -> bool:
     """Creates or updates the profile with this email (profile-import)."""
     value = profile_from_dict(profile)
-    return _deliver(
+    return deliver(
         self,
         operation="profile_upsert",
         email=value.email,
@@ -120,7 +124,7 @@ def upsert_profile(self, profile: dict) -> bool:
 def subscribe_to_list(self, subscription: dict) -> bool:
     """Subscribes a double-opted-in email to the marketing list."""
     value = KlaviyoSubscription.from_dict(subscription)
-    return _deliver(
+    return deliver(
         self,
         operation="list_subscribe",
         email=value.email,
@@ -132,7 +136,7 @@ def subscribe_to_list(self, subscription: dict) -> bool:
 @shared_task(bind=True, name="integrations.klaviyo.tasks.delete_profile", max_retries=None)
 def delete_profile(self, email: str) -> bool:
     """Requests deletion of every Klaviyo profile with this email (erasure)."""
-    return _deliver(
+    return deliver(
         self,
         operation="profile_delete",
         email=email,

@@ -232,3 +232,57 @@ class SyncedProfile:
     profile_id: str
     email: str
     created: bool
+
+
+# The reasons Klaviyo gives for a global email-marketing suppression
+# (EmailMarketingSuppression.reason in get_profiles). A reason Klaviyo adds later is
+# kept as given; the leads app maps what it does not know to "unsubscribed in Klaviyo".
+SUPPRESSION_REASONS = frozenset(
+    {"HARD_BOUNCE", "INVALID_EMAIL", "SPAM_COMPLAINT", "UNSUBSCRIBE", "USER_SUPPRESSED"}
+)
+
+
+@dataclass(frozen=True)
+class KlaviyoUnsubscription:
+    """Withdrawn email-marketing consent for one person. With a `list_id` the profile is
+    also removed from that list (Klaviyo unsubscribes globally either way)."""
+
+    email: str
+    list_id: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "email", _check_email(self.email))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"email": self.email, "list_id": self.list_id}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KlaviyoUnsubscription:
+        return cls(email=data["email"], list_id=data.get("list_id", ""))
+
+
+@dataclass(frozen=True)
+class KlaviyoSuppression:
+    """One person Klaviyo no longer sends marketing email to, why, and since when. Only
+    these three fields cross the boundary: nothing else of the profile is kept."""
+
+    email: str
+    reason: str
+    suppressed_at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "email", _check_email(self.email))
+        object.__setattr__(self, "reason", (self.reason or "").strip().upper())
+        if not self.reason:
+            raise InvalidKlaviyoData("A suppression needs a reason.")
+        if self.suppressed_at.tzinfo is None:
+            raise InvalidKlaviyoData("Suppression times must be timezone-aware.")
+
+
+@dataclass(frozen=True)
+class KlaviyoSuppressionPage:
+    """One page of suppressed profiles, oldest first. `next_cursor` is empty on the
+    last page."""
+
+    suppressions: tuple[KlaviyoSuppression, ...]
+    next_cursor: str = ""

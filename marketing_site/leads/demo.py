@@ -26,6 +26,13 @@ DEMO_LEADS = [
      "client@aeyia.local"),
 ]  # fmt: skip
 
+# Demo leads who withdrew consent, so the funnel shows unsubscribes: (email, days after
+# confirming, reason).
+DEMO_UNSUBSCRIBES = [
+    ("tom.lead@example.org", 12, "aeyia"),
+    ("ines.lead@example.org", 5, "hard_bounce"),
+]
+
 
 def _home() -> Page | None:
     from marketing_site.pages.models import HomePage
@@ -120,6 +127,13 @@ def _seed_demo_leads() -> None:
             },
         )
         Lead.objects.filter(email=email).update(created_at=at)
+    for email, days, reason in DEMO_UNSUBSCRIBES:
+        lead = Lead.objects.filter(email=email, confirmed_at__isnull=False).first()
+        if lead is not None and lead.confirmed_at is not None:
+            Lead.objects.filter(pk=lead.pk).update(
+                unsubscribed_at=lead.confirmed_at + timedelta(days=days),
+                unsubscribe_reason=reason,
+            )
 
 
 def seed_leads() -> list[str]:

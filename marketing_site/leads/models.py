@@ -18,10 +18,36 @@ from marketing_site.leads.blocks import NewsletterBodyBlock
 ATTRIBUTION_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
+class UnsubscribeReason(models.TextChoices):
+    """Why a lead no longer gets marketing email. The Klaviyo ones map Klaviyo's global
+    suppression reasons (get_profiles' EmailMarketingSuppression.reason)."""
+
+    AEYIA = "aeyia", "Unsubscribed on Aeyia"
+    KLAVIYO = "klaviyo", "Unsubscribed in Klaviyo"
+    HARD_BOUNCE = "hard_bounce", "Hard bounce"
+    INVALID_EMAIL = "invalid_email", "Invalid email address"
+    SPAM_COMPLAINT = "spam_complaint", "Spam complaint"
+    SUPPRESSED_IN_KLAVIYO = "suppressed_in_klaviyo", "Suppressed by staff in Klaviyo"
+    STAFF = "staff", "Unsubscribed by staff"
+
+
+KLAVIYO_SUPPRESSION_REASONS = {
+    "UNSUBSCRIBE": UnsubscribeReason.KLAVIYO,
+    "HARD_BOUNCE": UnsubscribeReason.HARD_BOUNCE,
+    "INVALID_EMAIL": UnsubscribeReason.INVALID_EMAIL,
+    "SPAM_COMPLAINT": UnsubscribeReason.SPAM_COMPLAINT,
+    "USER_SUPPRESSED": UnsubscribeReason.SUPPRESSED_IN_KLAVIYO,
+}
+
+
 class Lead(models.Model):
     """One person, one row: a later submission with the same email updates it. The consent
     text is stored verbatim as it was shown, with the time it was given; `confirmed_at`
-    is the double opt-in."""
+    is the double opt-in.
+
+    `unsubscribed_at` is when consent was withdrawn (here or in Klaviyo). It applies while
+    it is not older than `confirmed_at`: a person who unsubscribed, gave consent again on
+    a form and confirmed once more is subscribed, and the old timestamp stays as history."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(max_length=254)
@@ -33,6 +59,10 @@ class Lead(models.Model):
     consent_given_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribe_reason = models.CharField(
+        max_length=30, choices=UnsubscribeReason.choices, blank=True
+    )
 
     source_page = models.CharField(max_length=255, blank=True, help_text="Path of the form.")
     source = models.CharField(
@@ -78,6 +108,36 @@ class Lead(models.Model):
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
 
+    @property
+    def is_unsubscribed(self) -> bool:
+        """Consent withdrawn and not given and confirmed again since."""
+        return self.unsubscribed_at is not None and (
+            self.confirmed_at is None or self.unsubscribed_at >= self.confirmed_at
+        )
+
+    @property
+    def is_subscribed(self) -> bool:
+        """Confirmed (double opt-in) and not unsubscribed since: on the marketing list."""
+        return self.confirmed_at is not None and not self.is_unsubscribed
+
+    @property
+    def can_confirm(self) -> bool:
+        """A confirmation link may (re)subscribe only when consent was given after the
+        last unsubscribe: a link mailed before someone unsubscribed does not undo it."""
+        if self.is_subscribed:
+            return False
+        if self.unsubscribed_at is None:
+            return True
+        return self.consent_given_at is not None and self.consent_given_at > self.unsubscribed_at
+
+
+def unsubscribed_q() -> models.Q:
+    """`Lead.is_unsubscribed` as a query, for counting in the database."""
+    return models.Q(unsubscribed_at__isnull=False) & (
+        models.Q(confirmed_at__isnull=True)
+        | models.Q(unsubscribed_at__gte=models.F("confirmed_at"))
+    )
+
 
 class KlaviyoFailure(models.Model):
     """A Klaviyo call that failed for good (non-retryable, or retries used up), so staff
@@ -95,6 +155,19 @@ class KlaviyoFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.label} ({self.attempts} attempts)"
+
+
+class KlaviyoSuppressionSync(models.Model):
+    """The high-water mark of the suppressions pulled from Klaviyo: the newest
+    suppression time already applied to leads. One row; it moves forward only after a
+    page has been applied, so a crash or a 429 resumes where it stopped."""
+
+    name = models.CharField(max_length=40, unique=True, default="email-marketing")
+    synced_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} until {self.synced_until}"
 
 
 class LeadFormField(AbstractFormField):

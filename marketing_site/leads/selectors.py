@@ -1,5 +1,5 @@
 """Reads about leads: the funnel report (leads → confirmed → sign-ups → first purchase,
-by source and campaign) and the staff list."""
+by source and campaign, with who unsubscribed and why) and the staff list."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wagtail.contrib.forms.models import FormSubmission
 
 from commerce.memberships.models import Membership
 from commerce.payments.models import Payment
-from marketing_site.leads.models import KlaviyoFailure, Lead
+from marketing_site.leads.models import KlaviyoFailure, Lead, UnsubscribeReason, unsubscribed_q
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,13 @@ class FunnelRow:
     confirmed: int
     signed_up: int
     purchased: int
+    # (reason label, count) for every reason, in UnsubscribeReason order.
+    unsubscribed_by_reason: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def unsubscribed(self) -> int:
+        """Leads whose consent is withdrawn now (here, in Klaviyo, or by a bounce)."""
+        return sum(count for _label, count in self.unsubscribed_by_reason)
 
     @property
     def conversion_percent(self) -> float:
@@ -59,6 +66,13 @@ def lead_funnel(*, since: datetime | None = None) -> Funnel:
         "confirmed": Count("pk", filter=Q(confirmed_at__isnull=False)),
         "signed_up": Count("pk", filter=Q(signed_up_at__isnull=False)),
         "purchased": Count("pk", filter=Q(has_purchase=True, user__isnull=False)),
+        # One conditional count per reason in the same grouped query: no extra queries.
+        **{
+            f"unsubscribed_{reason.value}": Count(
+                "pk", filter=unsubscribed_q() & Q(unsubscribe_reason=reason.value)
+            )
+            for reason in UnsubscribeReason
+        },
     }
     grouped = (
         leads_with_stage(since=since)
@@ -74,6 +88,10 @@ def lead_funnel(*, since: datetime | None = None) -> Funnel:
             confirmed=row["confirmed"],
             signed_up=row["signed_up"],
             purchased=row["purchased"],
+            unsubscribed_by_reason=tuple(
+                (str(reason.label), row[f"unsubscribed_{reason.value}"])
+                for reason in UnsubscribeReason
+            ),
         )
         for row in grouped
     ]
@@ -84,6 +102,13 @@ def lead_funnel(*, since: datetime | None = None) -> Funnel:
         confirmed=sum(row.confirmed for row in rows),
         signed_up=sum(row.signed_up for row in rows),
         purchased=sum(row.purchased for row in rows),
+        unsubscribed_by_reason=tuple(
+            (
+                str(reason.label),
+                sum(dict(row.unsubscribed_by_reason)[str(reason.label)] for row in rows),
+            )
+            for reason in UnsubscribeReason
+        ),
     )
     return Funnel(rows=rows, total=total)
 

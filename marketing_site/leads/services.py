@@ -1,28 +1,40 @@
-"""Every write about leads: capture, double opt-in, sign-up linking, erasure, and the
-record of Klaviyo calls that failed for good."""
+"""Every write about leads: capture, double opt-in, unsubscribing (here and from
+Klaviyo's suppressions), sign-up linking, erasure, and the record of Klaviyo calls that
+failed for good."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
 
 from accounts.services import user_anonymise
 from integrations.klaviyo.events import (
-    list_subscribe_on_commit,
     profile_delete_on_commit,
     profile_upsert_on_commit,
     track_event_on_commit,
 )
-from integrations.klaviyo.types import InvalidKlaviyoData, KlaviyoProfile
+from integrations.klaviyo.protocol import KlaviyoGateway
+from integrations.klaviyo.types import (
+    InvalidKlaviyoData,
+    KlaviyoProfile,
+    KlaviyoSuppression,
+)
 from marketing_site.leads.attribution import Attribution
-from marketing_site.leads.models import KlaviyoFailure, Lead
+from marketing_site.leads.models import (
+    KLAVIYO_SUPPRESSION_REASONS,
+    KlaviyoFailure,
+    KlaviyoSuppressionSync,
+    Lead,
+    UnsubscribeReason,
+)
 from marketing_site.leads.selectors import form_submissions_with_email
 
 logger = logging.getLogger(__name__)
@@ -44,6 +56,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _lead_status(lead: Lead) -> str:
+    if lead.is_unsubscribed:
+        return "unsubscribed"
+    return "confirmed" if lead.is_subscribed else "pending"
+
+
 def _klaviyo_profile(lead: Lead) -> KlaviyoProfile | None:
     first, _, last = lead.name.partition(" ")
     try:
@@ -54,7 +72,7 @@ def _klaviyo_profile(lead: Lead) -> KlaviyoProfile | None:
             external_id=f"lead-{lead.public_id}",
             properties={
                 "lead_source": lead.source,
-                "lead_status": "confirmed" if lead.confirmed_at else "pending",
+                "lead_status": _lead_status(lead),
                 "interest": lead.interest,
                 "utm_source": lead.utm_source,
                 "utm_medium": lead.utm_medium,
@@ -94,9 +112,11 @@ def lead_capture(
 
     First touch is kept from the first submission; last touch, UTM fields and referrer
     follow the newest. When consent is given, the text shown and the time are stored and
-    a confirmation email (double opt-in) is sent unless the person has confirmed already
-    or was sent one in the last ten minutes. The Klaviyo profile is updated and "Lead
-    Captured" is sent once per lead, after commit."""
+    a confirmation email (double opt-in) is sent unless the person is subscribed already
+    or was sent one in the last ten minutes. Someone who unsubscribed and gives consent
+    again goes through double opt-in again: they stay unsubscribed until they confirm.
+    The Klaviyo profile is updated and "Lead Captured" is sent once per lead, after
+    commit."""
     email = normalise_email(email)
     now = timezone.now()
     lead = Lead.objects.select_for_update().filter(email__iexact=email).first()
@@ -137,7 +157,7 @@ def lead_capture(
 
     send_confirmation = (
         is_consent_given
-        and lead.confirmed_at is None
+        and not lead.is_subscribed
         and (
             lead.confirmation_sent_at is None
             or now - lead.confirmation_sent_at >= CONFIRMATION_RESEND_AFTER
@@ -172,24 +192,115 @@ def lead_capture(
     return LeadCaptured(lead=lead, created=created, confirmation_sent=send_confirmation)
 
 
+def _enqueue_on_commit(task, lead_id: int) -> None:
+    transaction.on_commit(lambda: task.delay(lead_id), robust=True)
+
+
 @transaction.atomic
 def lead_confirm(*, lead: Lead) -> bool:
-    """The double opt-in: marks the lead confirmed (once) and subscribes it to
-    KLAVIYO_LIST_ID with the time consent was given. Returns False when it was already
-    confirmed."""
+    """The double opt-in: marks the lead confirmed and subscribes it to KLAVIYO_LIST_ID
+    with the time consent was given. Returns False when it is subscribed already, or
+    when it unsubscribed after its last consent (an old link cannot undo that)."""
+    from marketing_site.leads.tasks import lead_klaviyo_subscribe
+
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
-    if lead.confirmed_at is not None:
+    if not lead.can_confirm:
         return False
     lead.confirmed_at = timezone.now()
     lead.save(update_fields=["confirmed_at", "updated_at"])
     _sync_profile(lead)
-    list_subscribe_on_commit(
-        email=lead.email,
-        list_id=settings.KLAVIYO_LIST_ID,
-        consented_at=lead.consent_given_at or lead.confirmed_at,
-        source=f"Aeyia {lead.source_page or 'website'}"[:120],
-    )
+    _enqueue_on_commit(lead_klaviyo_subscribe, lead.pk)
     return True
+
+
+@transaction.atomic
+def lead_unsubscribe(
+    *, lead: Lead, reason: str = UnsubscribeReason.AEYIA, at: datetime | None = None
+) -> bool:
+    """Withdraws the lead's marketing consent (the unsubscribe link, RFC 8058 one-click,
+    or staff). Klaviyo is told after commit, by a task that re-reads the lead on every
+    attempt. Returns False when the lead is unsubscribed already (nothing is sent
+    twice)."""
+    from marketing_site.leads.tasks import lead_klaviyo_unsubscribe
+
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.is_unsubscribed:
+        return False
+    lead.unsubscribed_at = at or timezone.now()
+    lead.unsubscribe_reason = reason
+    lead.save(update_fields=["unsubscribed_at", "unsubscribe_reason", "updated_at"])
+    _sync_profile(lead)
+    _enqueue_on_commit(lead_klaviyo_unsubscribe, lead.pk)
+    logger.info("lead unsubscribed", extra={"lead": lead.pk, "reason": reason})
+    return True
+
+
+def unsubscribe_reason_for(klaviyo_reason: str) -> str:
+    """Klaviyo's suppression reason as ours; one Klaviyo adds later counts as an
+    unsubscribe in Klaviyo."""
+    return KLAVIYO_SUPPRESSION_REASONS.get(klaviyo_reason, UnsubscribeReason.KLAVIYO)
+
+
+# Where the first pull starts: before any lead existed, so every suppression counts.
+SUPPRESSIONS_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@transaction.atomic
+def lead_suppressions_apply(*, suppressions: tuple[KlaviyoSuppression, ...] | list) -> int:
+    """Marks the leads Klaviyo suppressed as unsubscribed, with the mapped reason and
+    Klaviyo's time, and moves the high-water mark to the newest suppression of the page,
+    in one transaction. A suppression older than the lead's latest confirmation no
+    longer applies (they gave consent again since). Returns how many leads changed;
+    applying the same page twice changes nothing."""
+    sync, _created = KlaviyoSuppressionSync.objects.select_for_update().get_or_create(
+        name="email-marketing"
+    )
+    by_email: dict[str, KlaviyoSuppression] = {}
+    for suppression in suppressions:
+        key = suppression.email.lower()
+        if key not in by_email or suppression.suppressed_at > by_email[key].suppressed_at:
+            by_email[key] = suppression
+    changed = 0
+    if by_email:
+        candidates = (
+            Lead.objects.select_for_update()
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=list(by_email))
+        )
+        for lead in candidates:
+            suppression = by_email[lead.email.lower()]
+            if lead.is_unsubscribed:
+                continue
+            if lead.confirmed_at is not None and suppression.suppressed_at <= lead.confirmed_at:
+                continue
+            lead.unsubscribed_at = suppression.suppressed_at
+            lead.unsubscribe_reason = unsubscribe_reason_for(suppression.reason)
+            lead.save(update_fields=["unsubscribed_at", "unsubscribe_reason", "updated_at"])
+            changed += 1
+        newest = max(item.suppressed_at for item in by_email.values())
+        if sync.synced_until is None or newest > sync.synced_until:
+            sync.synced_until = newest
+            sync.save(update_fields=["synced_until", "updated_at"])
+    return changed
+
+
+def lead_suppressions_pull(*, gateway: KlaviyoGateway, max_pages: int = 1000) -> int:
+    """Pulls the suppressions Klaviyo recorded since the stored high-water mark (people
+    who unsubscribed from a Klaviyo email, bounced, complained, or were suppressed by
+    staff there), page by page, applying and saving the mark after each page. A
+    KlaviyoError (429...) propagates to the task, which retries from the saved mark.
+    Returns how many leads changed."""
+    sync = KlaviyoSuppressionSync.objects.filter(name="email-marketing").first()
+    since = (sync.synced_until if sync else None) or SUPPRESSIONS_EPOCH
+    changed = 0
+    cursor = ""
+    for _page in range(max_pages):
+        page = gateway.suppressions_since(since=since, cursor=cursor)
+        changed += lead_suppressions_apply(suppressions=page.suppressions)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    return changed
 
 
 @transaction.atomic

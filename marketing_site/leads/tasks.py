@@ -1,26 +1,122 @@
 """Thin Celery tasks of the lead flow."""
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 # The Klaviyo tasks live in the integration, which is not a Django app; importing them
 # here registers them with workers (autodiscovery finds this module).
-from integrations.klaviyo import tasks as klaviyo_tasks  # noqa: F401
+from integrations.klaviyo import tasks as klaviyo_tasks
+from integrations.klaviyo.types import (
+    InvalidKlaviyoData,
+    KlaviyoSubscription,
+    KlaviyoUnsubscription,
+)
 from marketing_site.leads.models import Lead
-from marketing_site.leads.tokens import confirmation_token_for
+from marketing_site.leads.tokens import confirmation_token_for, unsubscribe_token_for
+
+
+def unsubscribe_url_for(lead: Lead, site_url: str) -> str:
+    path = reverse("leads:unsubscribe", kwargs={"token": unsubscribe_token_for(lead)})
+    return site_url.rstrip("/") + path
+
+
+def unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
+    """RFC 2369 + RFC 8058: mail clients show their own unsubscribe button and POST
+    `List-Unsubscribe=One-Click` to the link, with no page in between."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 @shared_task(name="marketing_site.leads.tasks.send_lead_confirmation")
 def send_lead_confirmation(lead_id: int, site_url: str) -> bool:
-    """Emails the double opt-in link. Does nothing if the lead is gone or confirmed."""
-    lead = Lead.objects.filter(pk=lead_id, confirmed_at__isnull=True).first()
-    if lead is None:
+    """Emails the double opt-in link, with a one-click unsubscribe link and headers.
+    Does nothing if the lead is gone or subscribed already."""
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None or lead.is_subscribed:
         return False
     path = reverse("leads:confirm", kwargs={"token": confirmation_token_for(lead)})
-    context = {"lead": lead, "confirm_url": site_url.rstrip("/") + path}
+    unsubscribe_url = unsubscribe_url_for(lead, site_url)
+    context = {
+        "lead": lead,
+        "confirm_url": site_url.rstrip("/") + path,
+        "unsubscribe_url": unsubscribe_url,
+    }
     subject = " ".join(render_to_string("leads/email/confirm_subject.txt", context).split())
     body = render_to_string("leads/email/confirm.txt", context)
-    EmailMessage(subject=subject, body=body, to=[lead.email]).send()
+    EmailMessage(
+        subject=subject, body=body, to=[lead.email], headers=unsubscribe_headers(unsubscribe_url)
+    ).send()
     return True
+
+
+@shared_task(bind=True, name="marketing_site.leads.tasks.lead_klaviyo_subscribe", max_retries=None)
+def lead_klaviyo_subscribe(self, lead_id: int) -> bool:
+    """Subscribes a confirmed lead to KLAVIYO_LIST_ID. The lead is read again on every
+    attempt: if it unsubscribed while a retry was waiting, nothing is sent."""
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None or not lead.is_subscribed or not settings.KLAVIYO_LIST_ID:
+        return False
+    try:
+        subscription = KlaviyoSubscription(
+            email=lead.email,
+            list_id=settings.KLAVIYO_LIST_ID,
+            consented_at=lead.consent_given_at or lead.confirmed_at,
+            source=f"Aeyia {lead.source_page or 'website'}"[:120],
+        )
+    except InvalidKlaviyoData:
+        return False
+    return klaviyo_tasks.deliver(
+        self,
+        operation="list_subscribe",
+        email=subscription.email,
+        label=subscription.list_id,
+        call=lambda gateway: gateway.list_subscribe(subscription=subscription),
+    )
+
+
+@shared_task(
+    bind=True, name="marketing_site.leads.tasks.lead_klaviyo_unsubscribe", max_retries=None
+)
+def lead_klaviyo_unsubscribe(self, lead_id: int) -> bool:
+    """Withdraws the lead's consent in Klaviyo (bulk unsubscription job). The lead is read
+    again on every attempt: if it confirmed anew while a retry was waiting, nothing is
+    sent. Unsubscribing twice is harmless, so a retry after a lost answer is safe."""
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None or not lead.is_unsubscribed:
+        return False
+    try:
+        unsubscription = KlaviyoUnsubscription(email=lead.email, list_id=settings.KLAVIYO_LIST_ID)
+    except InvalidKlaviyoData:
+        return False
+    return klaviyo_tasks.deliver(
+        self,
+        operation="list_unsubscribe",
+        email=unsubscription.email,
+        label=unsubscription.list_id or "all lists",
+        call=lambda gateway: gateway.list_unsubscribe(unsubscription=unsubscription),
+    )
+
+
+@shared_task(
+    bind=True, name="marketing_site.leads.tasks.pull_klaviyo_suppressions", max_retries=None
+)
+def pull_klaviyo_suppressions(self) -> int | bool:
+    """Beat, every 30 minutes: marks leads Klaviyo suppressed since the last run as
+    unsubscribed. Progress is saved per page, so a retry after a 429 (Retry-After,
+    else the back-off) resumes where it stopped."""
+    from marketing_site.leads.services import lead_suppressions_pull
+
+    changed: list[int] = []
+
+    def pull(gateway) -> None:
+        changed.append(lead_suppressions_pull(gateway=gateway))
+
+    outcome = klaviyo_tasks.deliver(
+        self, operation="suppressions_since", email="", label="suppressions", call=pull
+    )
+    return changed[0] if outcome is True else outcome

@@ -10,4 +10,5 @@ urlpatterns = [
     path("leads/", views.lead_submit, name="submit"),
     path("leads/thanks/", views.lead_thanks, name="thanks"),
     path("leads/confirm/<str:token>/", views.lead_confirm_view, name="confirm"),
+    path("leads/unsubscribe/<str:token>/", views.lead_unsubscribe_view, name="unsubscribe"),
 ]

@@ -1,5 +1,6 @@
 """The lead flow's pages: the CSRF-exempt submit endpoint behind every lead form, the
-thank-you page, the double opt-in confirmation, and the Wagtail form page's serve."""
+thank-you page, the double opt-in confirmation, the unsubscribe link, and the Wagtail
+form page's serve."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from marketing_site.leads.attribution import (
 )
 from marketing_site.leads.forms import LeadForm, form_token_read
 from marketing_site.leads.ratelimit import lead_rate_limit_hit
-from marketing_site.leads.services import lead_capture, lead_confirm
-from marketing_site.leads.tokens import lead_for_confirmation_token
+from marketing_site.leads.services import lead_capture, lead_confirm, lead_unsubscribe
+from marketing_site.leads.tokens import lead_for_confirmation_token, lead_for_unsubscribe_token
 
 RATE_LIMITED_MESSAGE = (
     "Too many sign-ups have come from your connection in a short time. "
@@ -122,18 +123,40 @@ def lead_confirm_view(request, token: str):
     lead = lead_for_confirmation_token(token)
     if lead is None:
         return TemplateResponse(request, "leads/confirm_invalid.html", status=404)
+    confirmed_context = {"lead": lead, "next_url": lead.source_page or "/"}
+    if lead.is_subscribed:
+        return TemplateResponse(request, "leads/confirmed.html", confirmed_context)
+    if not lead.can_confirm:
+        # Mailed before the person unsubscribed: it must not subscribe them again.
+        return TemplateResponse(
+            request, "leads/confirm_invalid.html", {"is_unsubscribed": True}, status=404
+        )
     if request.method == "POST":
         lead_confirm(lead=lead)
-        response = TemplateResponse(
-            request, "leads/confirmed.html", {"lead": lead, "next_url": lead.source_page or "/"}
-        )
+        response = TemplateResponse(request, "leads/confirmed.html", confirmed_context)
         _remember_lead(response, request, lead.public_id)
         return response
-    if lead.confirmed_at is not None:
-        return TemplateResponse(
-            request, "leads/confirmed.html", {"lead": lead, "next_url": lead.source_page or "/"}
-        )
     return TemplateResponse(request, "leads/confirm.html", {"lead": lead})
+
+
+# CSRF-exempt on purpose: mail clients send the RFC 8058 one-click POST with no token.
+# The signed token in the URL is the proof that the request comes from the email.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@never_cache
+def lead_unsubscribe_view(request, token: str):
+    """The unsubscribe link in every email to a lead. GET only shows an "Unsubscribe"
+    button (mail scanners open links); a POST, the button's or a mail client's one-click
+    `List-Unsubscribe=One-Click`, unsubscribes. Idempotent."""
+    lead = lead_for_unsubscribe_token(token)
+    if lead is None:
+        return TemplateResponse(request, "leads/unsubscribe_invalid.html", status=404)
+    if request.method == "POST":
+        lead_unsubscribe(lead=lead)
+        return TemplateResponse(request, "leads/unsubscribed.html", {"lead": lead})
+    if lead.is_unsubscribed:
+        return TemplateResponse(request, "leads/unsubscribed.html", {"lead": lead})
+    return TemplateResponse(request, "leads/unsubscribe.html", {"lead": lead})
 
 
 def serve_lead_form_page(page, request, *args, **kwargs):

@@ -61,4 +61,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "kwargs": {"trigger": "beat"},
     },
+    # Unsubscribes, bounces and spam complaints made in Klaviyo come back to the leads.
+    "pull-klaviyo-suppressions": {
+        "task": "marketing_site.leads.tasks.pull_klaviyo_suppressions",
+        "schedule": crontab(minute="*/30"),
+    },
 }

@@ -22,14 +22,23 @@ SLICES = {
         "/api/profile-subscription-bulk-create-jobs",
     ),
     "event_create": ("create_event.json", "/api/events"),
+    "list_unsubscribe": (
+        "bulk_unsubscribe_profiles.json",
+        "/api/profile-subscription-bulk-delete-jobs",
+    ),
 }
+
+
+@cache
+def _document(filename: str) -> dict[str, Any]:
+    return json.loads((VENDOR_DIR / "klaviyo" / filename).read_text())
 
 
 @cache
 def request_validator(operation: str) -> Draft4Validator:
     """Draft4Validator for the request body of one of Klaviyo's operations."""
     filename, api_path = SLICES[operation]
-    document = json.loads((VENDOR_DIR / "klaviyo" / filename).read_text())
+    document = _document(filename)
     post = document["paths"][api_path]["post"]
     ref = post["requestBody"]["content"]["application/vnd.api+json"]["schema"]["$ref"]
     return Draft4Validator({"components": document["components"], "$ref": ref})
@@ -37,6 +46,73 @@ def request_validator(operation: str) -> Draft4Validator:
 
 def schema_errors(operation: str, body: dict[str, Any]) -> list[str]:
     return [error.message for error in request_validator(operation).iter_errors(body)]
+
+
+@cache
+def profiles_response_validator() -> Draft4Validator:
+    """Draft4Validator for get_profiles' 200 answer (GET /api/profiles)."""
+    document = _document("get_profiles.json")
+    get = document["paths"]["/api/profiles"]["get"]
+    ref = get["responses"]["200"]["content"]["application/vnd.api+json"]["schema"]["$ref"]
+    return Draft4Validator({"components": document["components"], "$ref": ref})
+
+
+def profiles_response_errors(body: dict[str, Any]) -> list[str]:
+    return [error.message for error in profiles_response_validator().iter_errors(body)]
+
+
+def schema_example(schema: str, *path: str) -> Any:
+    """The `example` Klaviyo wrote for a field of one of get_profiles' schemas, e.g.
+    `schema_example("EmailMarketingSuppression", "reason")` → "HARD_BOUNCE"."""
+    node = _document("get_profiles.json")["components"]["schemas"][schema]
+    for key in path:
+        node = node["properties"][key]
+    return node["example"]
+
+
+def schema_enum(schema: str, *path: str) -> list[str]:
+    node = _document("get_profiles.json")["components"]["schemas"][schema]
+    for key in path:
+        node = node["properties"][key]
+    return list(node["enum"])
+
+
+KLAVIYO_API = "https://a.klaviyo.com/api"
+
+
+def suppressed_profile(
+    *, email: str, reason: str, timestamp: str, profile_id: str | None = None
+) -> dict[str, Any]:
+    """A profile resource as get_profiles returns it with `fields[profile]=email,
+    subscriptions.email.marketing.suppression`, from Klaviyo's own example values."""
+    profile_id = profile_id or schema_example(
+        "ProfileResponsePluralConversationsObjectResource", "id"
+    )
+    return {
+        "type": "profile",
+        "id": profile_id,
+        "attributes": {
+            "email": email,
+            "subscriptions": {
+                "email": {
+                    "marketing": {
+                        "can_receive_email_marketing": False,
+                        "consent": schema_example("EmailMarketing", "consent"),
+                        "suppression": [{"reason": reason, "timestamp": timestamp}],
+                    }
+                }
+            },
+        },
+        "links": {"self": f"{KLAVIYO_API}/profiles/{profile_id}/"},
+    }
+
+
+def profiles_page(profiles: list[dict[str, Any]], *, next_cursor: str = "") -> dict[str, Any]:
+    """A get_profiles answer; `links.next` carries `page[cursor]` the way Klaviyo does."""
+    links = {"self": f"{KLAVIYO_API}/profiles/"}
+    if next_cursor:
+        links["next"] = f"{KLAVIYO_API}/profiles/?page%5Bcursor%5D={next_cursor}&page%5Bsize%5D=100"
+    return {"data": profiles, "links": links}
 
 
 @dataclass
@@ -67,13 +143,16 @@ PROFILE_RESPONSE = {
 def default_reply(path: str) -> Reply:
     if path.startswith("/api/profile-import"):
         return Reply(201, PROFILE_RESPONSE)
+    if path.startswith("/api/profiles"):
+        return Reply(200, profiles_page([]))
     return Reply(202)
 
 
 class FakeKlaviyoServer:
     """Records every request; answers from `replies` (a queue) or Klaviyo's usual
-    success for the path: 201 with a profile for profile-import, 202 with no body for
-    events, subscription jobs and deletion jobs."""
+    success for the path: 201 with a profile for profile-import, an empty page for
+    GET /api/profiles, 202 with no body for events, subscription jobs and deletion
+    jobs."""
 
     def __init__(self):
         self.requests: list[CapturedRequest] = []
@@ -81,15 +160,21 @@ class FakeKlaviyoServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                self._answer("GET", None)
+
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                self._answer("POST", json.loads(raw) if raw else None)
+
+            def _answer(self, method, body):
                 server.requests.append(
                     CapturedRequest(
-                        method="POST",
+                        method=method,
                         path=self.path,
                         headers={key.lower(): value for key, value in self.headers.items()},
-                        body=json.loads(raw) if raw else None,
+                        body=body,
                     )
                 )
                 reply = server.replies.pop(0) if server.replies else default_reply(self.path)

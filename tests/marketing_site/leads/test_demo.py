@@ -22,6 +22,7 @@ def test_seed_leads_is_complete_and_idempotent(client):
     assert LeadFormPage.objects.get().form_fields.count() == 3
     assert Lead.objects.count() == 7
     assert lead_funnel().total.leads == 7
+    assert lead_funnel().total.unsubscribed == 2  # one here, one hard bounce
     assert client.get("/contact/").status_code == 200
     assert client.get("/newsletter/").status_code == 200
 
