@@ -246,6 +246,7 @@ def seed_courses() -> list[str]:
     if created:
         lines.append("  Added: " + "; ".join(created) + ".")
     lines.append(
-        f"  {DEMO_PRACTITIONER_EMAIL} authors their own courses in /cms/ (editors publish)."
+        f"  {DEMO_PRACTITIONER_EMAIL} authors their own courses in /cms/ and uploads their"
+        " lesson videos to the Course videos collection (editors publish)."
     )
     return lines

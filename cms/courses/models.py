@@ -65,6 +65,44 @@ class CoursePageForm(WagtailAdminPageForm):
             field.queryset = field.queryset.filter(user=user)
 
 
+class LessonPageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "video" in self.fields:
+            # Wagtail's chooser widget looks the posted id up again to redraw the form, and a
+            # non-numeric id (only a hand-made POST sends one) raised there: a 500 instead of
+            # the field's own "Select a valid choice" error.
+            widget = self.fields["video"].widget
+            lookup = widget.get_instance
+
+            def get_instance(value):
+                try:
+                    return lookup(value)
+                except (TypeError, ValueError):
+                    return None
+
+            widget.get_instance = get_instance
+
+    def clean_video(self):
+        """An author attaches only a video they uploaded: the chooser offers no others, and
+        a hand-made POST naming someone else's document would otherwise make its file
+        theirs to watch (people who may edit a lesson are served its video). A video an
+        editor already set stays when the author saves without changing it."""
+        from cms.courses.selectors import is_course_author_only
+
+        video = self.cleaned_data.get("video")
+        user = getattr(self, "for_user", None)
+        if (
+            video is not None
+            and "video" in self.changed_data
+            and user is not None
+            and is_course_author_only(user)
+            and video.uploaded_by_user_id != user.pk
+        ):
+            raise ValidationError("Choose one of the videos you uploaded.")
+        return video
+
+
 class CourseIndexPage(SeoMixin, Page):
     """The course catalogue (slug "courses" under the home page)."""
 
@@ -237,6 +275,7 @@ class LessonPage(Page):
     ]
     parent_page_types = ["courses.ModulePage"]
     subpage_types: list[str] = []
+    base_form_class = LessonPageForm
 
     def clean(self):
         super().clean()

@@ -9,3 +9,6 @@ PRIVATE_DOWNLOAD_URL_MAX_AGE = env.int("PRIVATE_DOWNLOAD_URL_MAX_AGE", default=3
 # a private S3 bucket with signed URLs. Kept apart from STORAGES["default"] so nothing
 # uploaded through the public media path can land in it by accident.
 PRIVATE_STORAGE = {"BACKEND": "cms.library.storage.PrivateFileSystemStorage"}
+# Largest lesson video a course author may upload (bytes; default 2 GiB). The ingress must
+# accept request bodies this large too.
+COURSE_VIDEO_MAX_BYTES = env.int("COURSE_VIDEO_MAX_BYTES", default=2 * 1024**3)

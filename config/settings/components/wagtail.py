@@ -9,6 +9,9 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt"]
+# mp4 and webm only as lesson videos: cms.courses.forms checks their content and keeps them
+# in the "Course videos" collection.
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt", "mp4", "webm"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.courses.forms.CourseDocumentForm"
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png"}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
