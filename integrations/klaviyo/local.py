@@ -203,7 +203,7 @@ class LocalKlaviyo:
         with self._lock:
             self._call("suppressions_since", body)
             newer = sorted(
-                (item for item in self.suppressions.values() if item.suppressed_at > since),
+                (item for item in self.suppressions.values() if item.suppressed_at >= since),
                 key=lambda item: (item.suppressed_at, item.email),
             )
         offset = int(cursor) if cursor.isdigit() else 0

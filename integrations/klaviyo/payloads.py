@@ -138,6 +138,7 @@ def klaviyo_datetime(value: datetime) -> str:
 
 
 def suppressions_filter(since: datetime) -> str:
-    """`GET /api/profiles` filter: profiles whose global email suppression is newer than
-    `since` (our high-water mark)."""
-    return f"greater-than({SUPPRESSION_TIMESTAMP_FIELD},{klaviyo_datetime(since)})"
+    """`GET /api/profiles` filter: profiles whose global email suppression is at or after
+    `since` (our high-water mark; the one at the mark comes back and re-applies harmlessly,
+    so two with the same timestamp are never split by a crash)."""
+    return f"greater-or-equal({SUPPRESSION_TIMESTAMP_FIELD},{klaviyo_datetime(since)})"

@@ -40,7 +40,7 @@ class KlaviyoGateway(Protocol):
         ...
 
     def suppressions_since(self, *, since: datetime, cursor: str = "") -> KlaviyoSuppressionPage:
-        """One page (up to 100) of profiles whose email marketing was suppressed after
-        `since` (unsubscribed, bounced, marked as spam...), oldest first. Pass the page's
+        """One page (up to 100) of profiles whose email marketing was suppressed at or
+        after `since` (unsubscribed, bounced, marked as spam...), oldest first. Pass the page's
         `next_cursor` back as `cursor` for the next page."""
         ...

@@ -90,7 +90,7 @@ def test_the_filter_asks_for_suppressions_after_the_mark_in_utc():
     since = datetime(2026, 11, 25, 10, 30, 0, 123456, tzinfo=UTC)
 
     assert payloads.suppressions_filter(since) == (
-        "greater-than(subscriptions.email.marketing.suppression.timestamp,"
+        "greater-or-equal(subscriptions.email.marketing.suppression.timestamp,"
         "2026-11-25T10:30:00.123456Z)"
     )
 
@@ -183,7 +183,7 @@ def test_suppressions_walk_two_pages_with_the_cursor(server, client):
     assert query["additional-fields[profile]"] == ["subscriptions"]
     assert query["fields[profile]"] == ["email,subscriptions.email.marketing.suppression"]
     assert query["filter"] == [
-        "greater-than(subscriptions.email.marketing.suppression.timestamp,"
+        "greater-or-equal(subscriptions.email.marketing.suppression.timestamp,"
         "2023-01-01T00:00:00.000000Z)"
     ]
     assert query["sort"] == ["subscriptions.email.marketing.suppression.timestamp"]
@@ -254,7 +254,7 @@ def test_local_suppressions_page_oldest_first_after_the_mark(local_klaviyo):
     assert times == sorted(times)
     assert "early@example.org" not in {item.email for item in first.suppressions}
     assert local_klaviyo.requests_for("suppressions_since")[0]["filter"].startswith(
-        "greater-than(subscriptions.email.marketing.suppression.timestamp,"
+        "greater-or-equal(subscriptions.email.marketing.suppression.timestamp,"
     )
 
 
