@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.models import Page
+from wagtail.query import PageQuerySet
 
 from cms.courses.models import (
     Certificate,
@@ -18,7 +19,7 @@ from cms.courses.models import (
 )
 
 
-def courses_live() -> QuerySet[CoursePage]:
+def courses_live() -> PageQuerySet:
     """Published courses that are not behind a Wagtail view restriction, with their
     instructor in the same query."""
     return CoursePage.objects.live().public().select_related("instructor").order_by("path")
@@ -151,7 +152,7 @@ def course_outline_for(*, course: CoursePage, user, now: datetime | None = None)
             _resume_lesson(
                 lessons=lessons, enrolment=enrolment, completed_ids=completed_ids, now=moment
             )
-            if is_active
+            if is_active and enrolment is not None
             else None
         ),
         "certificate": certificate,

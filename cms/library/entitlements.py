@@ -35,7 +35,7 @@ class AccessLevel(models.TextChoices):
 
 
 # The tier that opens each level; CREDITS is not opened by any tier.
-TIER_REQUIRED = {
+TIER_REQUIRED: dict[str, int] = {
     AccessLevel.PUBLIC: TIER_ANONYMOUS,
     AccessLevel.ACCOUNT: TIER_ACCOUNT,
     AccessLevel.MEMBER: TIER_MEMBER,

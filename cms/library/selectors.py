@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
 from django.urls import reverse
+from wagtail.query import PageQuerySet
 
 from cms.library.entitlements import (
     TIER_ACCOUNT,
@@ -87,7 +87,7 @@ def library_filters_from(params) -> LibraryFilters:
     )
 
 
-def library_items(*, index_page: LibraryIndexPage | None = None) -> QuerySet[LibraryItemPage]:
+def library_items(*, index_page: LibraryIndexPage | None = None) -> PageQuerySet:
     """Live items (of one index when given), newest first."""
     items = LibraryItemPage.objects.live().public()
     if index_page is not None:
