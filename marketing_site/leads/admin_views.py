@@ -4,10 +4,11 @@ report with its chart, and erasing a person."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -15,18 +16,24 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from marketing_site.leads.chart import funnel_chart, sources_chart
+from marketing_site.leads.models import Lead, UnsubscribeReason
 from marketing_site.leads.selectors import (
     klaviyo_failures_recent,
     lead_funnel,
     leads_search,
     person_footprint,
 )
-from marketing_site.leads.services import person_erase
+from marketing_site.leads.services import lead_unsubscribe, person_erase
 
 VIEW_LEADS_PERMISSION = "leads.view_lead"
 FUNNEL_PERMISSION = "leads.view_funnel"
 ERASE_PERMISSION = "leads.erase_person"
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
+
+
+def _may_act_for_people(user) -> bool:
+    """Staff with the erasure right also withdraw a person's consent for them."""
+    return user.is_staff and user.has_perm(ERASE_PERMISSION)
 
 
 class _PermissionView(WagtailAdminTemplateMixin, TemplateView):
@@ -56,7 +63,7 @@ class LeadIndexView(_PermissionView):
             query=query,
             leads=leads_search(query=query),
             failures=klaviyo_failures_recent(),
-            can_erase=self.request.user.is_staff and self.request.user.has_perm(ERASE_PERMISSION),
+            can_erase=_may_act_for_people(self.request.user),
             can_see_funnel=self.request.user.has_perm(FUNNEL_PERMISSION),
         )
         return context
@@ -127,3 +134,20 @@ class ErasePersonView(_PermissionView):
             + ". Klaviyo deletion requested.",
         )
         return redirect(reverse("leads_admin_index"))
+
+
+class UnsubscribeLeadView(_PermissionView):
+    """Staff unsubscribe someone who asked by phone or email (POST only): the same
+    withdrawal as the person's own link, recorded as "by staff", Klaviyo told after commit."""
+
+    http_method_names = ["post"]
+    permission = ERASE_PERMISSION
+    staff_only = True
+
+    def post(self, request, public_id, *args, **kwargs):
+        lead = get_object_or_404(Lead, public_id=public_id)
+        if lead_unsubscribe(lead=lead, reason=UnsubscribeReason.STAFF):
+            messages.success(request, f"{lead.email} is unsubscribed from marketing email.")
+        else:
+            messages.info(request, f"{lead.email} was already unsubscribed.")
+        return redirect(f"{reverse('leads_admin_index')}?{urlencode({'q': lead.email})}")

@@ -12,6 +12,7 @@ from marketing_site.leads.admin_views import (
     ErasePersonView,
     FunnelReportView,
     LeadIndexView,
+    UnsubscribeLeadView,
 )
 
 
@@ -32,6 +33,11 @@ def register_leads_urls():
         path("leads/", LeadIndexView.as_view(), name="leads_admin_index"),
         path("leads/funnel/", FunnelReportView.as_view(), name="leads_admin_funnel"),
         path("leads/erase/", ErasePersonView.as_view(), name="leads_admin_erase"),
+        path(
+            "leads/<uuid:public_id>/unsubscribe/",
+            UnsubscribeLeadView.as_view(),
+            name="leads_admin_unsubscribe",
+        ),
     ]
 
 

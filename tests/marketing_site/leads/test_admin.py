@@ -59,3 +59,47 @@ def test_people_without_the_permission_are_turned_away(client):
         response = client.get(reverse(name))
         assert response.status_code in (302, 403)
         assert "<svg" not in response.content.decode()
+
+
+def test_staff_unsubscribe_someone_who_asked_and_klaviyo_is_told(
+    staff_client, local_klaviyo, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from marketing_site.leads.models import UnsubscribeReason
+
+    lead = LeadFactory(email="ada@example.org", confirmed_at=timezone.now())
+    url = reverse("leads_admin_unsubscribe", args=[lead.public_id])
+    assert "Unsubscribe" in staff_client.get(reverse("leads_admin_index")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, follow=True)
+    again = staff_client.post(url, follow=True)
+
+    lead.refresh_from_db()
+    assert lead.is_unsubscribed and lead.unsubscribe_reason == UnsubscribeReason.STAFF
+    assert local_klaviyo.unsubscriptions == ["ada@example.org"]
+    assert "is unsubscribed from marketing email" in response.content.decode()
+    assert "was already unsubscribed" in again.content.decode()
+
+
+def test_only_staff_who_may_erase_unsubscribe_and_only_by_post(editor_client):
+    lead = LeadFactory()
+    url = reverse("leads_admin_unsubscribe", args=[lead.public_id])
+
+    assert editor_client.post(url).status_code in (302, 403)
+    lead.refresh_from_db()
+    assert not lead.is_unsubscribed
+    assert "/unsubscribe/" not in editor_client.get(reverse("leads_admin_index")).content.decode()
+
+
+def test_an_unknown_lead_or_a_get_is_refused(staff_client):
+    import uuid
+
+    missing = reverse("leads_admin_unsubscribe", args=[uuid.uuid4()])
+    assert staff_client.post(missing).status_code == 404
+    lead = LeadFactory()
+    assert (
+        staff_client.get(reverse("leads_admin_unsubscribe", args=[lead.public_id])).status_code
+        == 405
+    )
