@@ -32,3 +32,13 @@ class CourseDocumentForm(BaseDocumentForm):
             # file with an error there at once, rather than keeping it as a pending upload.
             self.add_error("file" if "file" in self.fields else None, problem)
         return cleaned_data
+
+    def _post_clean(self):
+        # A file refused by the form (ours, or Django's "empty file") leaves cleaned_data,
+        # so Wagtail's Document.clean() would check an empty name and add a confusing
+        # 'File extension “”' error. It checks the refused upload's real name instead;
+        # the form is invalid, so nothing is saved.
+        upload = self.files.get(self.add_prefix("file")) if "file" in self._errors else None
+        if upload is not None:
+            self.instance.file = upload
+        super()._post_clean()

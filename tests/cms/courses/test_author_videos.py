@@ -166,6 +166,8 @@ def test_anything_but_a_real_video_is_refused_with_a_form_error(client, anna, na
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "file" in errors, errors
+    # One clear message, not Wagtail's 'File extension “”' for the file it no longer holds.
+    assert not any("“”" in message for message in errors["file"]), errors
     assert not Document.objects.exists()
 
 
