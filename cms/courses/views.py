@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from cms.courses.certificates import certificate_pdf
@@ -32,7 +33,11 @@ logger = logging.getLogger(__name__)
 
 
 def _render_lesson(request, lesson, *, context: dict, status: int = 200):
+    answers = context.pop("answers", {})
     context = {**lesson.get_context(request), **context}
+    # A checked quiz shows the learner the answers they gave, not an empty form.
+    for question in context.get("questions", []):
+        question["chosen"] = answers.get(question["id"], "")
     return TemplateResponse(request, "courses/lesson_page.html", context, status=status)
 
 
@@ -92,10 +97,15 @@ def _record_from_form(request: HttpRequest, lesson: LessonPage) -> dict | HttpRe
         return {"form_error": error.detail}
     if result.course_completed_now:
         messages.success(
-            request, "You have completed the course. Your certificate is ready in My learning."
+            request,
+            format_html(
+                'You have completed the course. Your certificate is ready in <a href="{}">My'
+                " learning</a>.",
+                reverse("my-learning"),
+            ),
         )
     if lesson.kind == LessonPage.Kind.QUIZ:
-        return {"quiz_result": result.quiz}
+        return {"quiz_result": result.quiz, "answers": answers}
     messages.success(request, f"“{lesson.title}” is marked as done.")
     course = course_of_lesson(lesson)
     _, following = lesson_neighbours(lesson=lesson, course=course) if course else (None, None)

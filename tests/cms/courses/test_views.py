@@ -1,5 +1,6 @@
 """Course, lesson and My learning pages, certificate download and public check."""
 
+import re
 import shutil
 import subprocess
 
@@ -130,6 +131,17 @@ def test_quiz_page_scores_answers_and_completes_the_course(client):
     assert "You scored 66%" in html and "You passed" in html
     enrolment.refresh_from_db()
     assert enrolment.completed_at is not None and Certificate.objects.count() == 1
+    assert 'Your certificate is ready in <a href="/account/learning/">My learning</a>' in html
+
+
+def test_a_checked_quiz_keeps_the_answers_the_learner_gave(client):
+    course, text, quiz = short_course()
+    enrolment = EnrolmentFactory(course=course)
+    client.force_login(enrolment.user)
+    answers = quiz_answers(quiz, [3, 1, 2])
+    html = client.post(quiz.url, {f"q-{key}": value for key, value in answers.items()}).content
+    checked = re.findall(r'<input type="radio" id="q-([\w-]+)-(\d)"[^>]* checked>', html.decode())
+    assert sorted(checked) == sorted((key, str(value)) for key, value in answers.items())
 
 
 def test_a_dripping_lesson_shows_when_it_opens_not_its_content(client):
