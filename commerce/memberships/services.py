@@ -309,6 +309,9 @@ def membership_record_invoice_paid(*, invoice: dict, observed_at: datetime) -> M
     membership.save()
     if membership.is_current and not was_current:
         _email(membership, "started")
+        # The invoice may be the first event to arrive; the subscription and Checkout
+        # events that follow find a current membership and send nothing.
+        _track_started(membership)
     months = 12 if membership.plan.interval == MembershipPlan.Interval.YEAR else 1
     allowance = membership.plan.monthly_credit_allowance * months
     if allowance:

@@ -54,3 +54,37 @@ def test_membership_started_is_sent_once(django_capture_on_commit_callbacks):
         "currency": "gbp",
         "amount_minor": 1500,
     }
+
+
+def test_membership_started_is_sent_when_the_paid_invoice_arrives_first(
+    django_capture_on_commit_callbacks,
+):
+    """Stripe does not promise an order: when invoice.paid makes the person a member
+    before any subscription or Checkout event, that is when the membership started."""
+    from commerce.memberships.services import membership_record_invoice_paid
+
+    MembershipPlan.objects.create(slug="member-k", name="Member", price=1500, currency="gbp")
+    user = UserFactory(email="ada@example.org")
+    invoice = {
+        "id": "in_klaviyo_1",
+        "period_end": int(datetime(2026, 12, 25, tzinfo=UTC).timestamp()),
+        "parent": {
+            "subscription_details": {
+                "subscription": "sub_klaviyo_1",
+                "metadata": {"aeyia_user_id": str(user.pk), "aeyia_plan": "member-k"},
+            }
+        },
+        "lines": {"data": []},
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = membership_record_invoice_paid(
+            invoice=invoice, observed_at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+        )
+        _apply(user, observed_second=1)  # the subscription event, second, changes nothing
+
+    assert membership is not None and membership.is_current
+    (body,) = LocalKlaviyo.requests_for("event_create")
+    attributes = body["data"]["attributes"]
+    assert attributes["metric"]["data"]["attributes"]["name"] == "Membership Started"
+    assert attributes["unique_id"] == f"membership-{membership.pk}-sub_klaviyo_1-started"
