@@ -1,5 +1,6 @@
-"""A page's query count does not grow with what it shows: blocks on a landing page, posts
-on the blog, practitioners on a modality page, entries in the sitemap (10 against 200)."""
+"""A page's query count does not grow with what it shows: blocks and practitioners on the
+home page, blocks on a landing page, posts on the blog, practitioners on a modality page,
+entries in the sitemap (10 against 200)."""
 
 import pytest
 from django.db import connection
@@ -84,6 +85,50 @@ def test_landing_page_queries_do_not_grow_with_blocks(client):
     few = queries_for(client, "/few/")
     many = queries_for(client, "/many/")
 
+    assert many == few, (few, many)
+
+
+def home_body(rounds: int, *, images, testimonials, faqs) -> list[dict]:
+    """Every block the home page offers, `rounds` times over."""
+    body = landing_body(rounds, images=images, testimonials=testimonials, faqs=faqs)
+    for number in range(rounds):
+        body += [
+            {
+                "type": "hero",
+                "value": {"heading": f"Welcome {number}", "image": images[0].pk},
+            },
+            {
+                "type": "feature_grid",
+                "value": {"heading": "Why", "features": [{"title": "Calm", "text": "Yes"}]},
+            },
+            {"type": "lead_form", "value": {"heading": "Stay in touch", "interest": "news"}},
+        ]
+    return body
+
+
+def test_home_page_queries_do_not_grow_with_blocks_or_practitioners(client):
+    home = home_page()
+    images = [ImageFactory() for _ in range(3)]
+    testimonials = [TestimonialFactory(image=ImageFactory()) for _ in range(3)]
+    shared = {
+        "images": images,
+        "testimonials": testimonials,
+        "faqs": FaqItemFactory.create_batch(3),
+    }
+    CourseFactory.create_batch(3)
+    for _ in range(10):
+        ServiceFactory()
+    home.body = home_body(10, **shared)
+    home.save_revision().publish()
+    few = queries_for(client, "/")
+
+    for _ in range(190):
+        ServiceFactory()
+    home.body = home_body(200, **shared)
+    home.save_revision().publish()
+    many = queries_for(client, "/")
+
+    assert "Stay in touch" in client.get("/").content.decode()
     assert many == few, (few, many)
 
 
