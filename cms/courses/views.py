@@ -24,6 +24,7 @@ from cms.courses.services import (
     lesson_progress_record,
 )
 from cms.courses.services.progress import course_of_lesson, lesson_available_at
+from cms.library.selectors import MAX_PAGE_ID
 from commerce.errors import CommerceError, InsufficientCredits
 from commerce.payments.services import checkout_session_sync
 from integrations.stripe import get_gateway
@@ -113,6 +114,8 @@ def _record_from_form(request: HttpRequest, lesson: LessonPage) -> dict | HttpRe
 
 
 def _live_course(course_id: int) -> CoursePage:
+    if course_id > MAX_PAGE_ID:
+        raise Http404
     return get_object_or_404(
         CoursePage.objects.live().public().select_related("instructor"), pk=course_id
     )

@@ -22,6 +22,9 @@ from commerce.credits.selectors import credits_available
 from marketplace.practitioners.models import Modality
 
 MAX_QUERY_LENGTH = 200
+# Page ids are 32-bit (Wagtail's AutoField). A larger number from a URL names no page, and
+# as a query parameter it overflows the database driver (a 500) instead of matching nothing.
+MAX_PAGE_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from cms.library.entitlements import AccessLevel, content_purchase_with_credits
 from cms.library.models import LibraryItemPage
 from cms.library.selectors import (
+    MAX_PAGE_ID,
     MAX_QUERY_LENGTH,
     Viewer,
     library_filters_from,
@@ -51,6 +52,8 @@ class LibraryPagination(StrictLimitOffsetPagination):
 
 
 def _item_or_404(item_id: int) -> LibraryItemPage:
+    if item_id > MAX_PAGE_ID:
+        raise NotFound("No such library item.", code="not_found")
     item = (
         library_items()
         .filter(pk=item_id)

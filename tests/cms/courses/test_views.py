@@ -71,9 +71,13 @@ def test_enrolling_with_too_few_credits_says_so(client):
     assert not Enrolment.objects.exists()
 
 
-def test_enrol_post_for_an_unknown_course_is_404(client):
+@pytest.mark.parametrize("course_id", [99999, 2**31, 2**70])
+def test_enrol_and_checkout_pages_for_an_unknown_course_are_404(client, course_id):
     client.force_login(UserFactory())
-    assert client.post("/learning/courses/99999/enrol/", {"pay_with": "credits"}).status_code == 404
+    base = f"/learning/courses/{course_id}"
+    assert client.post(f"{base}/enrol/", {"pay_with": "credits"}).status_code == 404
+    assert client.get(f"{base}/paid/?session_id=cs_test").status_code == 404
+    assert client.get(f"{base}/checkout-cancelled/").status_code == 404
 
 
 @pytest.mark.parametrize("lesson_count", [10, 200])

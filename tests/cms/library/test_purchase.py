@@ -140,7 +140,7 @@ class TestOverTheApi:
 
         assert api.post(f"/api/v1/library/{item.pk}/purchase/").status_code == 401
         api.force_authenticate(UserFactory())
-        for item_id in (draft.pk, 999999):
+        for item_id in (draft.pk, 999999, 2**31, 2**70):
             response = api.post(f"/api/v1/library/{item_id}/purchase/")
             assert response.status_code == 404
             assert response.json()["code"] == "not_found"
