@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
@@ -95,6 +95,34 @@ def _sync_profile(lead: Lead) -> None:
         profile_upsert_on_commit(profile=profile)
 
 
+def _lead_for_update(
+    *, email: str, attribution: Attribution, source_page: str
+) -> tuple[Lead, bool]:
+    """This email's lead, locked for the rest of the transaction, created first if there
+    is none. Two first submissions at once both find no row; the unique index on the email
+    lets one insert, and the other (in a savepoint, so its transaction goes on) takes and
+    updates the winner's row instead of failing."""
+    lead = Lead.objects.select_for_update().filter(email__iexact=email).first()
+    if lead is not None:
+        return lead, False
+    lead = Lead(
+        email=email,
+        consent_text="",
+        consent_given_at=None,
+        submission_count=0,
+        first_touch=attribution.first_touch,
+        source=attribution.source,
+        campaign=attribution.campaign,
+        source_page=source_page[:255],
+    )
+    try:
+        with transaction.atomic():
+            lead.save()
+    except IntegrityError:
+        return Lead.objects.select_for_update().get(email__iexact=email), False
+    return lead, True
+
+
 @transaction.atomic
 def lead_capture(
     *,
@@ -119,19 +147,7 @@ def lead_capture(
     commit."""
     email = normalise_email(email)
     now = timezone.now()
-    lead = Lead.objects.select_for_update().filter(email__iexact=email).first()
-    created = lead is None
-    if lead is None:
-        lead = Lead(
-            email=email,
-            consent_text="",
-            consent_given_at=None,
-            submission_count=0,
-            first_touch=attribution.first_touch,
-            source=attribution.source,
-            campaign=attribution.campaign,
-            source_page=source_page,
-        )
+    lead, created = _lead_for_update(email=email, attribution=attribution, source_page=source_page)
     lead.submission_count += 1
     if name:
         lead.name = name[:200]
