@@ -5,7 +5,7 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cms.courses.models import Certificate, Enrolment
+from cms.courses.models import Certificate, Enrolment, LessonProgress
 from commerce.payments.models import Payment
 from integrations.stripe.local import simulator
 from tests.accounts.factories import UserFactory
@@ -177,6 +177,108 @@ def test_bad_progress_input_is_400(body):
     enrolment = EnrolmentFactory(course=course)
     response = progress(api(enrolment.user), text.pk, body)
     assert response.status_code == 400 and "code" in response.json()
+
+
+RAW_BAD_BODIES = [
+    "{not json",
+    "[]",
+    '"completed"',
+    "null",
+    "42",
+    '{"position_seconds": NaN}',
+    '{"position_seconds": 1e400}',
+    '{"position_seconds": 1.5}',
+    f'{{"position_seconds": {2**70}}}',
+    '{"position_seconds": -30}',
+    '{"position_seconds": true}',
+    f'{{"answers": {{"x": {2**70}}}}}',
+    '{"answers": {"x": -1}}',
+    '{"answers": ["a"]}',
+    '{"answers": null}',
+    '{"completed": null}',
+]
+
+
+@pytest.mark.parametrize("kind", ["text", "video", "quiz"])
+@pytest.mark.parametrize("raw", RAW_BAD_BODIES)
+def test_malformed_progress_bodies_are_400_json_for_every_kind_of_lesson(kind, raw):
+    course, text, quiz = short_course()
+    lesson = {"text": text, "quiz": quiz}.get(kind) or add_lesson(
+        text.get_parent().specific, kind="video", duration_seconds=100, video=video_document()
+    )
+    enrolment = EnrolmentFactory(course=course)
+    response = api(enrolment.user).post(
+        f"/api/v1/lessons/{lesson.pk}/progress/", raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] in {"invalid", "parse_error"}
+    assert not LessonProgress.objects.filter(completed_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    "raw", ["{not json", "[]", "null", '{"pay_with": null}', '{"pay_with": 5}']
+)
+def test_malformed_enroll_bodies_are_400_json(raw):
+    course = CourseFactory(access_level="account")
+    response = api(UserFactory()).post(
+        f"/api/v1/courses/{course.pk}/enroll/", raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] in {"invalid", "parse_error"}
+    assert not Enrolment.objects.exists()
+
+
+def test_a_quiz_is_only_completed_by_passing_it_on_the_server():
+    course, text, quiz = short_course()
+    enrolment = EnrolmentFactory(course=course)
+    client = api(enrolment.user)
+    progress(client, text.pk, {"completed": True})
+
+    claimed = progress(client, quiz.pk, {"completed": True})
+    assert claimed.status_code == 400 and claimed.json()["code"] == "answers_required"
+    wrong = progress(client, quiz.pk, {"completed": True, "answers": quiz_answers(quiz, [1, 1, 1])})
+    assert wrong.status_code == 200
+    assert (wrong.json()["passed"], wrong.json()["completed"]) == (False, False)
+    unscored = progress(client, quiz.pk, {"position_seconds": 10})
+    assert unscored.status_code == 400
+
+    assert not LessonProgress.objects.filter(lesson=quiz, completed_at__isnull=False).exists()
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is None and not Certificate.objects.exists()
+
+
+def test_progress_in_a_course_the_learner_is_not_enrolled_in_is_404_even_when_enrolled_elsewhere():
+    enrolled_course, _, _ = short_course()
+    _, other_text, other_quiz = short_course()
+    enrolment = EnrolmentFactory(course=enrolled_course)
+    client = api(enrolment.user)
+    for lesson, body in ((other_text, {"completed": True}), (other_quiz, {"answers": {}})):
+        response = progress(client, lesson.pk, body)
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert not LessonProgress.objects.exists()
+
+
+def test_progress_after_a_membership_enrolment_closed_is_404():
+    course, text, _ = short_course(access_level="member")
+    user = UserFactory()
+    membership = make_member(user, level="member")
+    assert enroll(api(user), course.pk).status_code == 201
+    membership.status = membership.Status.ENDED
+    membership.save()
+    response = progress(api(user), text.pk, {"completed": True})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("lesson_id", [999999, 2**31, 2**70])
+def test_progress_for_an_unknown_lesson_is_404(lesson_id):
+    response = progress(api(UserFactory()), lesson_id, {"completed": True})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_progress_signed_out_is_401():
+    _, text, _ = short_course()
+    response = progress(api(), text.pk, {"completed": True})
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
 
 
 def test_a_dripping_lesson_is_409_with_when_it_opens():
