@@ -57,15 +57,50 @@ def test_editors_have_exactly_the_model_permissions_they_need(editor):
         "wagtailredirects.add_redirect",
         "wagtailredirects.change_redirect",
         "wagtailredirects.delete_redirect",
+        "leads.view_lead",
+        "leads.view_funnel",
     }
-    granted = editor.get_all_permissions()
 
-    assert expected <= granted
+    assert editor.get_all_permissions() == expected
     assert not editor.has_perm("auth.change_user")
     assert not editor.has_perm("accounts.change_user")
     assert not editor.has_perm("auth.change_group")
     assert not editor.has_perm("wagtailcore.add_workflow")
     assert not editor.has_perm("wagtailcore.change_site")
+    assert not editor.has_perm("wagtailimages.delete_image")
+    assert not editor.has_perm("leads.erase_person")
+
+
+def test_editors_page_and_collection_permissions_are_exactly_these():
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    editors = Group.objects.get(name="Editors")
+    page_rights = {
+        (grant.page.depth, grant.permission.codename)
+        for grant in GroupPagePermission.objects.filter(group=editors)
+    }
+    collection_rights = {
+        (grant.collection.depth, grant.permission.codename)
+        for grant in GroupCollectionPermission.objects.filter(group=editors)
+    }
+
+    # On Wagtail's root page and root collection, so every page and every folder.
+    assert page_rights == {
+        (1, "add_page"),
+        (1, "change_page"),
+        (1, "publish_page"),
+        (1, "lock_page"),
+        (1, "unlock_page"),
+    }
+    assert collection_rights == {
+        (1, "add_image"),
+        (1, "change_image"),
+        (1, "choose_image"),
+        (1, "add_document"),
+        (1, "change_document"),
+        (1, "choose_document"),
+    }
 
 
 def test_editors_use_images_and_documents(editor):
@@ -77,6 +112,22 @@ def test_editors_use_images_and_documents(editor):
         policy = policy_registry.get_by_type(model)
         assert policy.user_has_permission(editor, "add")
         assert policy.user_has_permission(editor, "choose")
+
+
+def test_editors_media_rights_come_from_the_collection_alone(editor):
+    """Wagtail reads image rights from collection permissions: the change right there
+    covers editing and deleting any image, and nothing model-wide adds to it."""
+    from wagtail.images import get_image_model
+    from wagtail.permissions import policy_registry
+
+    from tests.cms.core.factories import ImageFactory
+
+    policy = policy_registry.get_by_type(get_image_model())
+    someone_elses = ImageFactory(uploaded_by_user=UserFactory(roles=[Role.EDITOR]))
+
+    assert policy.user_has_permission_for_instance(editor, "change", someone_elses)
+    assert policy.user_has_permission_for_instance(editor, "delete", someone_elses)
+    assert not editor.has_perm("wagtailimages.delete_image")  # no model-wide grant
 
 
 @pytest.mark.parametrize(
