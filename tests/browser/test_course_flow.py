@@ -10,16 +10,17 @@ from cms.courses.models import Certificate, Enrolment
 from tests.accounts.factories import UserFactory
 from tests.browser.support import VIEWPORTS, assert_accessible, sign_in
 from tests.cms.courses.factories import EnrolmentFactory, short_course
+from tests.cms.library.factories import make_member
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def course(home_page):
-    """Committed for the live server: a course free with any account, with a text
+    """Committed for the live server: a course included in the member level, with a text
     lesson ("Read this") and a three-question quiz (right answers b, a, c)."""
     course, _, _ = short_course(
-        title="Calm in ten minutes", access_level="account", credit_price=None, price=None
+        title="Calm in ten minutes", access_level="member", credit_price=None, price=None
     )
     return course
 
@@ -32,12 +33,14 @@ def learner():
 def test_a_member_completes_a_course_and_downloads_the_certificate(
     live_server, page, csp_violations, course, learner
 ):
+    make_member(learner, level="member")
     sign_in(page, live_server.url, learner.email)
     page.goto(f"{live_server.url}{course.url}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Calm in ten minutes")
     page.get_by_role("button", name="Enrol now").click()
     expect(page.get_by_text("You are enrolled in")).to_be_visible()
-    assert Enrolment.objects.filter(user=learner, course=course).exists()
+    enrolment = Enrolment.objects.get(user=learner, course=course)
+    assert enrolment.source == Enrolment.Source.MEMBERSHIP
 
     page.get_by_role("link", name="Start Calm in ten minutes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Read this")
