@@ -17,6 +17,8 @@ from PIL import Image
 VENDOR = Path(__file__).resolve().parents[2] / "vendor_data" / "contentful"
 BODIES = VENDOR / "bodies"
 SYNC_CASSETTE = VENDOR / "cassettes_py" / "client" / "sync.yaml"
+# An initial sync recorded on environment "staging" of another space (a22o2qgm356c).
+SYNC_ENVIRONMENT_CASSETTE = VENDOR / "cassettes_py" / "client" / "sync_environments.yaml"
 CONTENT_TYPE = "application/vnd.contentful.delivery.v1+json"
 SPACE = "cfexampleapi"
 TOKEN = "b4c0n73n7fu1"  # Contentful's published read-only token for its demo space

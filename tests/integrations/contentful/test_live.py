@@ -19,6 +19,7 @@ from tests.integrations.contentful.recordings import (
     INITIAL_SYNC,
     NEXT_SYNC,
     SYNC_CASSETTE,
+    SYNC_ENVIRONMENT_CASSETTE,
     png_bytes,
     serve,
     serve_sync_sequence,
@@ -44,6 +45,23 @@ def test_vcr_replay_of_the_initial_sync_gives_our_types():
     assert doge.url.startswith("https://images.contentful.com/cfexampleapi/")
     assert (doge.title, doge.content_type, doge.file_name) == ("Doge", "image/jpeg", "doge.jpg")
     assert doge.version == 6
+
+
+def test_vcr_replay_of_an_initial_sync_on_another_environment(settings):
+    """CONTENTFUL_ENVIRONMENT picks the environment in the request path: the cassette was
+    recorded on `staging`, and vcrpy refuses any request it does not hold."""
+    settings.CONTENTFUL_SPACE_ID = "a22o2qgm356c"
+    settings.CONTENTFUL_ENVIRONMENT = "staging"
+    cassette = vcr.VCR(record_mode="none", decode_compressed_response=True)
+    with cassette.use_cassette(str(SYNC_ENVIRONMENT_CASSETTE)) as played:
+        page = ContentfulLiveClient().sync_initial()
+
+    assert played.play_count == 1
+    assert len(page.items) == 16
+    assert all(isinstance(item, SyncedEntry) for item in page.items)
+    assert {item.content_type for item in page.items} >= {"modelWithEmpty", "rootNested"}
+    assert page.next_sync_token == token_in("py__client__sync_environments.json")
+    assert not page.has_more
 
 
 @responses.activate
