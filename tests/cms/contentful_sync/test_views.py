@@ -42,6 +42,23 @@ def test_a_missing_or_wrong_secret_is_401_json(client, secret, django_capture_on
     assert callbacks == []
 
 
+def test_the_secret_is_compared_in_constant_time(client, monkeypatch):
+    from cms.contentful_sync import views
+
+    compared = []
+    real = views.hmac.compare_digest
+
+    def spy(given, expected):
+        compared.append((given, expected))
+        return real(given, expected)
+
+    monkeypatch.setattr(views.hmac, "compare_digest", spy)
+
+    assert _post(client, secret="wrong").status_code == 401
+    assert _post(client).status_code == 202
+    assert compared == [(b"wrong", SECRET.encode()), (SECRET.encode(), SECRET.encode())]
+
+
 def test_an_unset_secret_accepts_nobody(client, settings):
     settings.CONTENTFUL_WEBHOOK_SECRET = ""
 
