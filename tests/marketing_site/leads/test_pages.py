@@ -16,9 +16,63 @@ class LeadPageTypesTest(WagtailPageTestCase):
         self.assertCanCreateAt(HomePage, LeadFormPage)
         self.assertCanCreateAt(HomePage, NewsletterPage)
 
-    def test_the_pages_render(self):
-        self.assertPageIsRenderable(newsletter_page())
-        self.assertPageIsRenderable(contact_page())
+    def test_the_pages_route_and_render(self):
+        for page in (newsletter_page(), contact_page()):
+            self.assertPageIsRoutable(page)
+            self.assertPageIsRenderable(page)
+
+    def test_editors_can_edit_and_preview_both_pages(self):
+        from wagtail.test.utils.form_data import (
+            inline_formset,
+            nested_form_data,
+            rich_text,
+            streamfield,
+        )
+
+        from tests.accounts.factories import UserFactory, enrol_totp
+
+        editor = UserFactory(is_superuser=True, is_staff=True)
+        enrol_totp(editor)
+        newsletter, contact = newsletter_page(), contact_page()
+        newsletter_data = nested_form_data(
+            {
+                "title": newsletter.title,
+                "slug": newsletter.slug,
+                "intro": rich_text("<p>Monthly letter.</p>"),
+                "body": streamfield([]),
+            }
+        )
+        fields = [
+            {
+                "id": field.pk,
+                "label": field.label,
+                "field_type": field.field_type,
+                "required": "on",
+                "choices": "",
+                "default_value": "",
+                "help_text": "",
+            }
+            for field in contact.form_fields.all()
+        ]
+        contact_data = nested_form_data(
+            {
+                "title": contact.title,
+                "slug": contact.slug,
+                "intro": rich_text(""),
+                "form_fields": inline_formset(fields, initial=len(fields)),
+                "consent_text": contact.consent_text,
+                "interest": contact.interest,
+                "submit_label": contact.submit_label,
+                "thank_you_text": rich_text(""),
+                "from_address": "",
+                "to_address": "",
+                "subject": "",
+            }
+        )
+
+        for page, data in ((newsletter, newsletter_data), (contact, contact_data)):
+            self.assertPageIsEditable(page, user=editor, post_data=data)
+            self.assertPageIsPreviewable(page, user=editor, post_data=data)
 
 
 pytestmark = pytest.mark.django_db
