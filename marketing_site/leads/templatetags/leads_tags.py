@@ -10,7 +10,14 @@ register = template.Library()
 
 def _with_next(url_name: str, next_url: str) -> str:
     url = reverse(url_name)
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+    if (
+        next_url
+        # From the front page, or from sign-in and sign-up themselves, allauth's own
+        # default (the account page) is the better place to land.
+        and next_url != "/"
+        and not next_url.startswith("/accounts/")
+        and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None)
+    ):
         return f"{url}?{urlencode({'next': next_url})}"
     return url
 
