@@ -13,6 +13,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from cms.core.seo import SeoMixin
 from marketing_site.leads.blocks import NewsletterBodyBlock
 
 ATTRIBUTION_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -174,7 +175,7 @@ class LeadFormField(AbstractFormField):
     page = ParentalKey("LeadFormPage", on_delete=models.CASCADE, related_name="form_fields")
 
 
-class LeadFormPage(AbstractEmailForm):
+class LeadFormPage(SeoMixin, AbstractEmailForm):
     """A form editors build in Wagtail (the contact page is one). Every submission is
     stored by Wagtail and also creates or updates the lead for its email address; a
     required consent box showing `consent_text` is added to the editor's fields."""
@@ -208,6 +209,8 @@ class LeadFormPage(AbstractEmailForm):
         ),
     ]
 
+    promote_panels = SeoMixin.promote_panels
+
     template = "leads/lead_form_page.html"
     landing_page_template = "leads/lead_form_page_landing.html"
 
@@ -238,11 +241,12 @@ class LeadFormPage(AbstractEmailForm):
         return submission
 
 
-class NewsletterPage(Page):
+class NewsletterPage(SeoMixin, Page):
     """A simple page around one or more lead forms (newsletter, waiting lists)."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
     body = StreamField(NewsletterBodyBlock(), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    promote_panels = SeoMixin.promote_panels
     template = "leads/newsletter_page.html"

@@ -171,3 +171,25 @@ def test_the_newsletter_page_queries_do_not_grow_with_leads(
 
     with django_assert_max_num_queries(12):
         assert client.get(page.url).status_code == 200
+
+
+def test_form_pages_carry_the_seo_fields(client):
+    from tests.cms.core.factories import ImageFactory
+    from tests.cms.core.html import parse_head
+
+    page = contact_page()
+    page.noindex = True
+    page.canonical_url = "https://aeyia.example.org/contact/"
+    page.og_image = ImageFactory()
+    page.save_revision().publish()
+    newsletter_page()
+
+    head = parse_head(client.get(page.url).content.decode())
+    sitemap = client.get("/sitemap.xml").content.decode()
+
+    assert head.meta["robots"] == ["noindex"]
+    assert head.links["canonical"] == ["https://aeyia.example.org/contact/"]
+    assert ".fill-1200x630" in head.meta["og:image"][0]
+    assert head.meta["twitter:card"] == ["summary_large_image"]
+    assert "/contact/" not in sitemap
+    assert "http://localhost/newsletter/" in sitemap
