@@ -70,3 +70,16 @@ def _append_only_ledger_can_be_flushed(request):
         for table in _LEDGER_TABLES:
             editor.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed table names)
         triggers.install_triggers(None, editor)
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_guard_restored():
+    """Celery keeps one process-wide "never call result.get() inside a task" flag, which
+    each eager task sets and restores. Eager tasks running in several threads at once (the
+    concurrency tests) can restore it in the wrong order and leave it set, so later tests
+    that wait on a result fail. Put it back as it was after every test."""
+    from celery import _state
+
+    before = _state.task_join_will_block()
+    yield
+    _state._set_task_join_will_block(before)

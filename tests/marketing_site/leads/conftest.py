@@ -44,15 +44,3 @@ def editor_client(client):
     client.force_login(user)
     client.user = user
     return client
-
-
-@pytest.fixture(autouse=True)
-def _celery_join_guard_restored():
-    """Eager tasks run from several threads at once (the concurrency tests) share Celery's
-    process-wide "never call result.get() within a task" flag, and can leave it set for
-    every later test in the process. Put it back as it was."""
-    from celery import _state
-
-    before = _state.task_join_will_block()
-    yield
-    _state._set_task_join_will_block(before)
