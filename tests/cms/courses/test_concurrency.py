@@ -3,16 +3,13 @@ enrolments paid with credits. The enrolment row lock (PostgreSQL) or BEGIN IMMED
 (SQLite) serializes them, so the course completes once, with one certificate and one
 Klaviyo event, and credits are spent once."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 
 from cms.courses.models import Certificate, Enrolment
 from cms.courses.services import course_enrol, lesson_progress_record
 from commerce.credits.selectors import credits_balance
-from commerce.errors import CommerceError
 from integrations.klaviyo.local import LocalKlaviyo
 from tests.accounts.factories import UserFactory
 from tests.cms.courses.factories import (
@@ -22,37 +19,11 @@ from tests.cms.courses.factories import (
     add_module,
     give_credits,
 )
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 8
-
-
-def _race(jobs) -> Counter:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job):
-        try:
-            barrier.wait(timeout=30)
-            outcome = job()
-        except CommerceError as error:
-            outcome = error.api_code
-        except Exception as error:  # noqa: BLE001 - reported in the assertion below
-            outcome = f"unexpected: {error!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return Counter(outcomes)
 
 
 def test_racing_final_lessons_complete_the_course_exactly_once():
@@ -73,7 +44,7 @@ def test_racing_final_lessons_complete_the_course_exactly_once():
 
         return finish
 
-    outcomes = _race([job(index) for index in range(THREADS)])
+    outcomes = race([job(index) for index in range(THREADS)])
 
     assert outcomes == Counter({"completed now": 1, "ok": THREADS - 1}), outcomes
     assert Certificate.objects.filter(enrolment=enrolment).count() == 1
@@ -94,7 +65,7 @@ def test_racing_enrolments_with_credits_enrol_and_charge_once():
         _, created = course_enrol(user=user, course=course, pay_with="credits")
         return "created" if created else "existing"
 
-    outcomes = _race([enrol for _ in range(THREADS)])
+    outcomes = race([enrol for _ in range(THREADS)])
 
     assert outcomes == Counter({"created": 1, "existing": THREADS - 1}), outcomes
     assert Enrolment.objects.filter(user=user, course=course).count() == 1

@@ -2,13 +2,10 @@
 the database serializes them (a row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so
 exactly the funded number succeed and the totals never pass their limits."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 
-from commerce.errors import CommerceError
 from commerce.partners.models import PoolDraw, PoolEnrollment, SponsorPool, VoucherCode
 from commerce.partners.services import pool_draw, pool_enroll_with_voucher
 from tests.accounts.factories import UserFactory
@@ -19,42 +16,11 @@ from tests.commerce.partners.factories import (
     draw,
     enrolled_client,
 )
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 20
-
-
-def _race(jobs) -> Counter:
-    """Runs each job in its own thread, all released at once; counts the outcomes
-    ("ok" or the service error's code). Any other exception is a failure."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job):
-        try:
-            barrier.wait(timeout=30)
-            job()
-            outcome = "ok"
-        except CommerceError as error:
-            outcome = error.api_code
-        except Exception as error:  # noqa: BLE001 - reported in the assertion below
-            outcome = f"unexpected: {error!r}"
-        finally:
-            # Each thread opened its own connection; close it so the test database
-            # can be dropped and PostgreSQL's connection slots are freed.
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return Counter(outcomes)
 
 
 @pytest.mark.parametrize("clients", ["one client", "twenty clients"])
@@ -72,7 +38,7 @@ def test_twenty_draws_race_for_five_units(clients):
             pool=pool, user=users[index], units=1, source_type="booking", source_id=f"race-{index}"
         )
 
-    outcomes = _race([job(index) for index in range(THREADS)])
+    outcomes = race([job(index) for index in range(THREADS)])
 
     assert outcomes == Counter({"ok": 5, "pool_exhausted": THREADS - 5}), outcomes
     pool.refresh_from_db()
@@ -84,7 +50,7 @@ def test_the_same_booking_retried_concurrently_draws_once():
     pool = SponsorPoolFactory(units_funded=10, per_client_cap=10)
     user = enrolled_client(pool)
 
-    outcomes = _race(
+    outcomes = race(
         [
             lambda: pool_draw(
                 pool=pool, user=user, units=2, source_type="booking", source_id="retried"
@@ -103,7 +69,7 @@ def test_one_client_racing_against_their_cap():
     pool = SponsorPoolFactory(units_funded=100, per_client_cap=3)
     user = enrolled_client(pool)
 
-    outcomes = _race(
+    outcomes = race(
         [
             (
                 lambda index=index: pool_draw(
@@ -123,7 +89,7 @@ def test_ten_people_race_for_three_redemptions():
     voucher = VoucherCodeFactory(max_redemptions=3, pool__units_funded=100)
     users = [UserFactory() for _ in range(10)]
 
-    outcomes = _race(
+    outcomes = race(
         [
             (lambda user=user: pool_enroll_with_voucher(user=user, code=voucher.code.lower()))
             for user in users
@@ -144,7 +110,7 @@ def test_pools_are_independent():
     PoolEnrollmentFactory(pool=first, user=user)
     PoolEnrollmentFactory(pool=second, user=user)
 
-    outcomes = _race(
+    outcomes = race(
         [
             (
                 lambda index=index: pool_draw(

@@ -7,20 +7,21 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections import Counter
 
 import pytest
-from django.db import connections
 
 from marketing_site.leads.attribution import Attribution
 from marketing_site.leads.models import Lead
 from marketing_site.leads.services import lead_capture
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CONTENDERS = 8
 
 
-def _post_lead(base_url: str, email: str, name: str) -> int:
+def _post_lead(base_url: str, email: str, name: str) -> str:
     body = json.dumps(
         {
             "email": email,
@@ -38,30 +39,20 @@ def _post_lead(base_url: str, email: str, name: str) -> int:
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status
+            return str(response.status)
     except urllib.error.HTTPError as error:
-        return error.code
+        return str(error.code)
 
 
 def test_simultaneous_submissions_for_a_new_email_make_one_lead(live_server, settings):
     settings.LEADS_RATE_LIMIT = "1000/10m"
-    barrier = threading.Barrier(CONTENDERS)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def submit(index: int) -> None:
-        barrier.wait(timeout=30)
-        status = _post_lead(live_server.url, "Racing.Person@Example.org", f"Racer {index}")
-        with lock:
-            statuses.append(status)
+    def submit(index: int):
+        return lambda: _post_lead(live_server.url, "Racing.Person@Example.org", f"Racer {index}")
 
-    threads = [threading.Thread(target=submit, args=(index,)) for index in range(CONTENDERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race([submit(index) for index in range(CONTENDERS)])
 
-    assert statuses == [202] * CONTENDERS, statuses
+    assert outcomes == Counter({"202": CONTENDERS}), outcomes
     lead = Lead.objects.get()
     assert lead.email == "racing.person@example.org"
     assert lead.submission_count == CONTENDERS
@@ -71,7 +62,7 @@ def test_simultaneous_submissions_for_a_new_email_make_one_lead(live_server, set
 def test_submissions_that_all_found_no_lead_still_make_one(monkeypatch):
     """The widest race, made certain: every submission has looked for the lead (and found
     none) before the first one inserts it."""
-    barrier = threading.Barrier(CONTENDERS)
+    looked = threading.Barrier(CONTENDERS)
     real_save = Lead.save
 
     def save_after_everyone_looked(self, *args, **kwargs):
@@ -79,38 +70,23 @@ def test_submissions_that_all_found_no_lead_still_make_one(monkeypatch):
             try:
                 # On SQLite the writers are serialized before they look, so nobody else
                 # can arrive: the wait ends after a second and the save goes on.
-                barrier.wait(timeout=1)
+                looked.wait(timeout=1)
             except threading.BrokenBarrierError:
                 pass
         return real_save(self, *args, **kwargs)
 
     monkeypatch.setattr(Lead, "save", save_after_everyone_looked)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def submit(index: int) -> None:
-        try:
-            lead_capture(
-                email="same.person@example.org",
-                name=f"Racer {index}",
-                consent_text="Email me the newsletter.",
-                is_consent_given=True,
-                attribution=Attribution(first_touch={"utm_source": "race"}, last_touch={}),
-            )
-            outcome = "ok"
-        except Exception as error:  # noqa: BLE001 - reported in the assertion below
-            outcome = f"unexpected: {error!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
+    def submit(index: int):
+        return lambda: lead_capture(
+            email="same.person@example.org",
+            name=f"Racer {index}",
+            consent_text="Email me the newsletter.",
+            is_consent_given=True,
+            attribution=Attribution(first_touch={"utm_source": "race"}, last_touch={}),
+        )
 
-    threads = [threading.Thread(target=submit, args=(index,)) for index in range(CONTENDERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race([submit(index) for index in range(CONTENDERS)])
 
-    assert outcomes == ["ok"] * CONTENDERS, outcomes
-    lead = Lead.objects.get()
-    assert lead.submission_count == CONTENDERS
+    assert outcomes == Counter({"ok": CONTENDERS}), outcomes
+    assert Lead.objects.get().submission_count == CONTENDERS
