@@ -24,6 +24,7 @@ SITE_ID = 1
 INSTALLED_APPS = [
     # first-party apps come first so their templates override third-party ones
     "accounts.apps.AccountsConfig",
+    "events.apps.EventsConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
     "commerce.credits.apps.CreditsConfig",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    name = "events"
+    label = "events"
+    verbose_name = "Events and outbox"
+    default_auto_field = "django.db.models.BigAutoField"
