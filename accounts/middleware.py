@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.selectors import user_has_mfa, user_requires_mfa
+from accounts.selectors import user_must_enrol_mfa, user_requires_mfa
 
 
 class IdleSessionTimeoutMiddleware:
@@ -32,19 +32,15 @@ class IdleSessionTimeoutMiddleware:
 
 class RequireMfaMiddleware:
     """Sends privileged users without a second factor to TOTP enrolment before any
-    protected area (dashboards, Wagtail admin, Django admin)."""
+    protected area (dashboards, Wagtail admin, Django admin). The REST API applies the
+    same rule (accounts.api.authentication) and answers 403 mfa_required instead."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.path_info.startswith(tuple(settings.MFA_REQUIRED_PATH_PREFIXES)):
-            user = request.user
-            if (
-                user.is_authenticated
-                and user_requires_mfa(user=user)
-                and not user_has_mfa(user=user)
-            ):
+            if user_must_enrol_mfa(user=request.user):
                 messages.warning(
                     request,
                     "Your role needs two-factor authentication. Set up an authenticator "

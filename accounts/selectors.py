@@ -28,6 +28,17 @@ def user_has_mfa(*, user: User) -> bool:
     return is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
 
 
+def user_must_enrol_mfa(*, user: User) -> bool:
+    """The one second-factor policy every authenticated surface applies (the pages'
+    middleware, the REST API's authentication, headless app tokens): a signed-in person
+    whose role requires a second factor and who has not enrolled one may do nothing but
+    enrol. Callers that have not completed the second step of signing in never reach this:
+    allauth keeps them anonymous until they have."""
+    return bool(
+        user.is_authenticated and user_requires_mfa(user=user) and not user_has_mfa(user=user)
+    )
+
+
 def user_security_summary(*, user: User) -> dict:
     """What the account page shows about sign-in security."""
     authenticators = {a.type: a for a in Authenticator.objects.filter(user=user)}

@@ -1,6 +1,9 @@
 REST_FRAMEWORK = {
+    # allauth headless app tokens (X-Session-Token) first, then the browser's session with
+    # CSRF; both refuse privileged roles without a second factor (403 mfa_required).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api.authentication.AppSessionTokenAuthentication",
+        "accounts.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

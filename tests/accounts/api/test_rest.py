@@ -43,17 +43,20 @@ def test_a_signed_in_client_sees_themselves(client):
     }
 
 
-def test_a_practitioner_sees_that_mfa_is_required_and_then_enabled(client):
+def test_a_practitioner_is_told_mfa_is_required_and_then_sees_it_enabled(client):
+    """/me/ follows the one second-factor rule: 403 mfa_required until enrolment (the
+    app reads the code; allauth's headless session endpoint still names the user)."""
     user = UserFactory(roles=[Role.CLIENT, Role.PRACTITIONER])
     client.force_login(user)
 
-    before = client.get("/api/v1/me/").json()
+    before = client.get("/api/v1/me/")
     enrol_totp(user)
     after = client.get("/api/v1/me/").json()
 
-    assert before["roles"] == ["client", "practitioner"]
-    assert before["mfa_required"] is True
-    assert before["mfa_enabled"] is False
+    assert before.status_code == 403
+    assert before.json()["code"] == "mfa_required"
+    assert after["roles"] == ["client", "practitioner"]
+    assert after["mfa_required"] is True
     assert after["mfa_enabled"] is True
 
 
