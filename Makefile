@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 TEST_DATABASE_URL ?= postgres://aeyia@127.0.0.1:5432/aeyia
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test test-fast lint bench clean browser-deps
+.PHONY: install run dev migrate-demo test test-services lint bench clean browser-deps
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -29,17 +29,35 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.synced
 
-## run: set up and serve the platform with demo content on SQLite (no env needed)
-run: install
+# Threads per web process for `make run`. One process: the embedded default keeps its cache
+# (page cache, rate limits) in local memory, which a second process would not share.
+WEB_THREADS ?= 16
+
+migrate-demo: install
 	$(VENV)/bin/python manage.py migrate --noinput
 	$(VENV)/bin/python manage.py seed_demo
-	$(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
+	$(VENV)/bin/python manage.py collectstatic --noinput --verbosity 0
+
+## run: set up and serve the platform with demo content on SQLite (no env needed), behind
+## gunicorn with WhiteNoise serving static files, as in production
+run: migrate-demo
+	$(VENV)/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
+	  --workers 1 --worker-class gthread --threads $(WEB_THREADS) --timeout 60 \
+	  --access-logfile - --log-level warning
+
+## dev: the same with Django's autoreloading development server and debug pages
+dev: migrate-demo
+	DJANGO_DEBUG=true $(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
 browser-deps: node_modules/.installed
-	@command -v chromium >/dev/null || { echo "Chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
+
+## test-services: Debian packages, PostgreSQL, Redis, the role and btree_gist (see the script)
+test-services:
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  bash scripts/test-services.sh
 
 ## test: set up and run the whole suite against PostgreSQL and Redis
-test: install browser-deps
+test: test-services install browser-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$status

@@ -48,7 +48,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
-if settings.DEBUG:
+if settings.DEBUG or settings.SERVE_MEDIA_FILES:
     from django.urls import re_path
     from django.views.static import serve as serve_media
 
@@ -61,6 +61,7 @@ if settings.DEBUG:
             {"document_root": settings.MEDIA_ROOT},
         )
     ]
+if settings.DEBUG:
     urlpatterns += [
         path("404/", views.page_not_found, {"exception": None}),
         path("500/", views.server_error),
