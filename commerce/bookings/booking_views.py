@@ -24,12 +24,11 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from commerce.bookings.directory import (
-    live_bookings_by_practitioner,
     practitioner_public,
     viewer_zone,
 )
 from commerce.bookings.models import Booking
-from commerce.bookings.selectors import Slot, reschedule_slots, slots_for_service
+from commerce.bookings.selectors import Slot, bookable_slots, reschedule_slots
 from commerce.bookings.services import (
     booking_can_reschedule,
     booking_cancel,
@@ -122,15 +121,7 @@ def booking_start_url(*, slug: str, service_id: int, starts_at: datetime | None 
 
 
 def _open_slots(service: Service, *, start: datetime, end: datetime, now: datetime) -> list[Slot]:
-    """The service's bookable slots in [start, end), leaving out confirmed bookings and
-    running holds (as booking_hold does)."""
-    busy = live_bookings_by_practitioner(
-        practitioner_ids=[service.practitioner_id],
-        since=start - timedelta(days=1),
-        until=end + timedelta(days=1),
-        now=now,
-    )[service.practitioner_id]
-    return slots_for_service(service=service, start=start, end=end, now=now, busy=busy)
+    return bookable_slots(service=service, start=start, end=end, now=now)
 
 
 def _is_offered(service: Service, starts_at: datetime, *, now: datetime) -> bool:

@@ -6,18 +6,17 @@ Every read here costs a fixed number of queries however many practitioners or se
 it covers: services come prefetched (practitioners_bookable) and availability is loaded
 once for everyone (diaries_for)."""
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from commerce.bookings.models import AvailabilityRule, Booking, DateOverride
-from commerce.bookings.selectors import Interval, diaries_for, slots_for_service
+from commerce.bookings.models import AvailabilityRule, DateOverride
+from commerce.bookings.selectors import bookable_diaries, bookable_slots
 from commerce.memberships.selectors import membership_current
 from marketplace.practitioners.models import PractitionerProfile, Service
 from marketplace.practitioners.selectors import practitioner_search, practitioners_bookable
@@ -83,15 +82,10 @@ def practitioner_ids_available_on(
     )
     if not candidates:
         return set()
-    diaries = diaries_for(
+    diaries = bookable_diaries(
         practitioner_ids=[practitioner.pk for practitioner in candidates],
         first_day=day - _DATE_MARGIN,
         last_day=day + _DATE_MARGIN,
-        since=datetime.combine(day, time(), tzinfo=UTC) - _INSTANT_MARGIN,
-        until=datetime.combine(day + DAY, time(), tzinfo=UTC) + _INSTANT_MARGIN,
-    )
-    booked = live_bookings_by_practitioner(
-        practitioner_ids=diaries.keys(),
         since=datetime.combine(day, time(), tzinfo=UTC) - _INSTANT_MARGIN,
         until=datetime.combine(day + DAY, time(), tzinfo=UTC) + _INSTANT_MARGIN,
         now=now,
@@ -102,41 +96,12 @@ def practitioner_ids_available_on(
         start = datetime.combine(day, time(), tzinfo=day_zone)
         end = datetime.combine(day + DAY, time(), tzinfo=day_zone)
         for service in _active_services(practitioner):
-            if slots_for_service(
-                service=service,
-                start=start,
-                end=end,
-                now=now,
-                diary=diaries[practitioner.pk],
-                busy=booked[practitioner.pk],
+            if bookable_slots(
+                service=service, start=start, end=end, now=now, diary=diaries[practitioner.pk]
             ):
                 available.add(practitioner.pk)
                 break
     return available
-
-
-def live_bookings_by_practitioner(
-    *, practitioner_ids: Iterable[int], since: datetime, until: datetime, now: datetime
-) -> defaultdict[int, list[Interval]]:
-    """The blocked ranges (session plus buffers) of confirmed bookings and of holds still
-    running, per practitioner, overlapping [since, until): one query. Passed to
-    slots_for_service as `busy`, as booking_hold does, so a taken time is never offered."""
-    booked: defaultdict[int, list[Interval]] = defaultdict(list)
-    rows = (
-        Booking.objects.filter(
-            practitioner_id__in=list(practitioner_ids),
-            blocked_start__lt=until,
-            blocked_end__gt=since,
-        )
-        .filter(
-            Q(status=Booking.Status.CONFIRMED)
-            | Q(status=Booking.Status.HELD, hold_expires_at__gt=now)
-        )
-        .values_list("practitioner_id", "blocked_start", "blocked_end")
-    )
-    for practitioner_id, blocked_start, blocked_end in rows:
-        booked[practitioner_id].append((blocked_start, blocked_end))
-    return booked
 
 
 def practitioner_public(*, slug: str) -> PractitionerProfile | None:
@@ -167,24 +132,17 @@ def practitioner_next_available(
     if not services:
         return []
     end = now + timedelta(days=days)
-    diary = diaries_for(
+    diary = bookable_diaries(
         practitioner_ids=[practitioner.pk],
         first_day=now.astimezone(UTC).date() - _DATE_MARGIN,
         last_day=end.astimezone(UTC).date() + _DATE_MARGIN,
-        since=now - _INSTANT_MARGIN,
-        until=end + _INSTANT_MARGIN,
-    )[practitioner.pk]
-    booked = live_bookings_by_practitioner(
-        practitioner_ids=[practitioner.pk],
         since=now - _INSTANT_MARGIN,
         until=end + _INSTANT_MARGIN,
         now=now,
     )[practitioner.pk]
     by_start: dict[datetime, list[Service]] = {}
     for service in services:
-        for slot in slots_for_service(
-            service=service, start=now, end=end, now=now, diary=diary, busy=booked
-        ):
+        for slot in bookable_slots(service=service, start=now, end=end, now=now, diary=diary):
             by_start.setdefault(slot.starts_at, []).append(service)
     return [
         OpenTime(starts_at=starts_at, services=tuple(by_start[starts_at]))

@@ -19,7 +19,7 @@ How the maths works (docs/bookings.md has the reasoning):
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,9 @@ Interval = tuple[datetime, datetime]
 # local day (padded by the widest offsets in use) mean no transition that day.
 _OFFSET_PADDING = timedelta(hours=15)
 _SCAN_STEP = timedelta(minutes=30)
+# A booking's blocked range (session plus buffers) reaches at most this far beyond the
+# slot range it can block (a service lasts at most 8 hours, buffers 4 hours each side).
+_BOOKING_REACH = timedelta(days=1)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -215,6 +218,9 @@ class Diary:
     rules: tuple[AvailabilityRule, ...] = ()
     overrides: tuple[DateOverride, ...] = ()
     blocks: tuple[Interval, ...] = ()
+    # Live bookings (confirmed, and holds running at the time the diary was read).
+    # None means they were not loaded: bookable_slots refuses such a diary.
+    booked: tuple[Interval, ...] | None = None
 
     def covers(self, *, first_day: date, last_day: date, since: datetime, until: datetime) -> bool:
         return (
@@ -273,6 +279,101 @@ def diaries_for(
     }
 
 
+def live_bookings_by_practitioner(
+    *, practitioner_ids: Iterable[int], since: datetime, until: datetime, now: datetime
+) -> defaultdict[int, list[Interval]]:
+    """The blocked ranges (session plus buffers) of confirmed bookings and of holds still
+    running at `now`, per practitioner, overlapping [since, until): one query."""
+    booked: defaultdict[int, list[Interval]] = defaultdict(list)
+    rows = (
+        Booking.objects.filter(
+            practitioner_id__in=list(practitioner_ids),
+            blocked_start__lt=until,
+            blocked_end__gt=since,
+        )
+        .filter(
+            Q(status=Booking.Status.CONFIRMED)
+            | Q(status=Booking.Status.HELD, hold_expires_at__gt=now)
+        )
+        .values_list("practitioner_id", "blocked_start", "blocked_end")
+    )
+    for practitioner_id, blocked_start, blocked_end in rows:
+        booked[practitioner_id].append((blocked_start, blocked_end))
+    return booked
+
+
+def bookable_diaries(
+    *,
+    practitioner_ids: Iterable[int],
+    first_day: date,
+    last_day: date,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+) -> dict[int, Diary]:
+    """diaries_for plus each practitioner's live bookings at `now` (five queries
+    whatever the number of practitioners): the diaries bookable_slots accepts."""
+    ids = set(practitioner_ids)
+    diaries = diaries_for(
+        practitioner_ids=ids, first_day=first_day, last_day=last_day, since=since, until=until
+    )
+    booked = live_bookings_by_practitioner(practitioner_ids=ids, since=since, until=until, now=now)
+    return {
+        practitioner_id: replace(diary, booked=tuple(booked[practitioner_id]))
+        for practitioner_id, diary in diaries.items()
+    }
+
+
+def bookable_slots(
+    *,
+    service: Service,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    exclude_booking: Booking | None = None,
+    diary: Diary | None = None,
+) -> list[Slot]:
+    """The times a client can book `service` starting in [start, end), sorted, in UTC:
+    the service's slots (rules, overrides, time off, imported calendar busy times,
+    notice, advance, buffers) kept clear of the practitioner's confirmed bookings and
+    holds still running at `now`. The one read behind every list of times we offer (the
+    API, the booking page, the directory's next times and available-on filter, the
+    reschedule lists), so a taken time is offered nowhere.
+
+    `exclude_booking` leaves one booking out of what blocks (a booking being moved does
+    not block itself; its current time is also left out of the result). `diary` (from
+    bookable_diaries) serves many services or practitioners from one read; a diary
+    without its bookings loaded is refused (ValueError)."""
+    now = timezone.now() if now is None else now
+    _require_aware(start=start, end=end, now=now)
+    if diary is not None:
+        if diary.booked is None:
+            raise ValueError("Load the diary with bookable_diaries (it has no bookings).")
+        if exclude_booking is not None:
+            raise ValueError("exclude_booking needs a fresh read, not a diary.")
+        busy: Iterable[Interval] = diary.booked
+    else:
+        if not service.is_active:
+            return []
+        rows = Booking.objects.filter(
+            practitioner_id=service.practitioner_id,
+            blocked_start__lt=end + _BOOKING_REACH,
+            blocked_end__gt=start - _BOOKING_REACH,
+        ).filter(
+            Q(status=Booking.Status.CONFIRMED)
+            | Q(status=Booking.Status.HELD, hold_expires_at__gt=now)
+        )
+        if exclude_booking is not None:
+            rows = rows.exclude(pk=exclude_booking.pk)
+        busy = list(rows.values_list("blocked_start", "blocked_end"))
+    slots = slots_for_service(
+        service=service, start=start, end=end, now=now, busy=busy, diary=diary
+    )
+    if exclude_booking is not None:
+        slots = [slot for slot in slots if slot.starts_at != exclude_booking.starts_at]
+    return slots
+
+
 def slots_for_service(
     *,
     service: Service,
@@ -282,10 +383,13 @@ def slots_for_service(
     busy: Iterable[Interval] = (),
     diary: Diary | None = None,
 ) -> list[Slot]:
-    """Bookable slots of `service` starting in [start, end), sorted, in UTC.
+    """The slot engine: slots of `service` starting in [start, end), sorted, in UTC,
+    WITHOUT the practitioner's bookings unless the caller passes them. Offer times with
+    bookable_slots instead; this is for booking_hold (which reads the bookings under its
+    lock) and for the maths tests.
 
-    `busy` takes more intervals that block (the booking part passes existing bookings,
-    already including their own buffers if it wants them). Each slot keeps
+    `busy` takes more intervals that block (bookings' blocked ranges, which already
+    include their own buffers). Each slot keeps
     [start - buffer_before, end + buffer_after] clear of everything that blocks. Four
     queries (plus one for the practitioner if it is not loaded), whatever the size of
     the diary; none when a `diary` from diaries_for is given (ValueError if it does not
@@ -382,22 +486,9 @@ def slots_for_service(
 def reschedule_slots(
     *, booking: Booking, start: datetime, end: datetime, now: datetime | None = None
 ) -> list[Slot]:
-    """Times in [start, end) `booking` could move to: its service's slots, kept clear of
-    the practitioner's other confirmed bookings and running holds (never of the booking
-    itself), its current time left out. Needs booking.service with its practitioner."""
-    now = timezone.now() if now is None else now
-    busy = (
-        Booking.objects.filter(
-            practitioner_id=booking.practitioner_id,
-            blocked_start__lt=end + timedelta(days=1),
-            blocked_end__gt=start - timedelta(days=1),
-        )
-        .filter(
-            Q(status=Booking.Status.CONFIRMED)
-            | Q(status=Booking.Status.HELD, hold_expires_at__gt=now)
-        )
-        .exclude(pk=booking.pk)
-        .values_list("blocked_start", "blocked_end")
+    """Times in [start, end) `booking` could move to: bookable_slots of its service with
+    the booking itself left out of what blocks and its current time left out of the
+    result. Needs booking.service with its practitioner."""
+    return bookable_slots(
+        service=booking.service, start=start, end=end, now=now, exclude_booking=booking
     )
-    slots = slots_for_service(service=booking.service, start=start, end=end, now=now, busy=busy)
-    return [slot for slot in slots if slot.starts_at != booking.starts_at]

@@ -19,7 +19,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from commerce.bookings.models import Booking
-from commerce.bookings.selectors import slots_for_service, slots_in_zone
+from commerce.bookings.selectors import bookable_slots, slots_in_zone
 from commerce.bookings.services import (
     booking_cancel,
     booking_confirm_with_credits,
@@ -182,7 +182,7 @@ class PractitionerSlotsView(APIView):
         )
         if service is None:
             raise NotFound("No such service.")
-        slots = slots_for_service(service=service, start=start, end=end)
+        slots = bookable_slots(service=service, start=start, end=end)
         local = slots_in_zone(slots, zone)
         return Response(
             {
