@@ -93,6 +93,53 @@ def test_the_relaxation_does_not_leak_to_paths_that_merely_start_alike(client):
     assert policy["frame-ancestors"] == ["'none'"]
 
 
+def _preview(client, page):
+    """Posts the page's edit form to Wagtail's preview view and loads the preview, as the
+    editor's preview pane does."""
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", kwargs={"page_id": page.pk})
+    data = {"title": "Previewed title", "slug": page.slug, "intro": "", "og_image": ""}
+    data.update(canonical_url="", body=streamfield([]))
+    posted = client.post(preview_url, nested_form_data(data))
+    assert posted.json() == {"is_valid": True, "is_available": True}
+    return client.get(f"{preview_url}?in_preview_panel=true")
+
+
+def test_a_wagtail_preview_may_be_framed_by_our_own_origin_only(client, settings):
+    from tests.marketing_site.pages.factories import StandardPageFactory, home_page
+
+    settings.MARKETING_PAGE_CACHE_SECONDS = 0
+    page = StandardPageFactory(parent=home_page(), title="About us", slug="about")
+    superuser = UserFactory(roles=[Role.STAFF], is_superuser=True)
+    enrol_totp(superuser)
+    client.force_login(superuser)
+
+    preview = _preview(client, page)
+
+    assert preview.status_code == 200
+    assert "Previewed title" in preview.content.decode()
+    policy = _policy(preview)
+    assert policy["frame-ancestors"] == ["'self'"]
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    # Otherwise the page keeps the strict site policy.
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert policy["default-src"] == ["'self'"]
+
+    # The published page itself still refuses to be framed by anyone.
+    public = client.get(page.url)
+    assert _policy(public)["frame-ancestors"] == ["'none'"]
+    assert public["X-Frame-Options"] == "DENY"
+
+
+def test_a_request_cannot_claim_to_be_a_preview(client):
+    response = client.get("/?is_preview=1&is_dummy=1", HTTP_IS_PREVIEW="1")
+
+    assert _policy(response)["frame-ancestors"] == ["'none'"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
 def test_django_admin_gets_the_relaxed_policy(client):
     superuser = UserFactory(roles=[Role.STAFF], is_superuser=True)
     enrol_totp(superuser)

@@ -15,3 +15,7 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt", "mp4", "webm"]
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.courses.forms.CourseDocumentForm"
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png"}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: an admin page would load each editor's avatar from a third party (their
+# email's hash goes out, and the admin's Content Security Policy would block the image
+# anyway). Wagtail shows its default avatar, or one the editor uploads.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
