@@ -346,22 +346,15 @@ def contentful_sync_request(*, trigger: str, full: bool = False) -> bool:
     queued are absorbed: a burst of webhooks enqueues one task. Returns whether this call
     enqueued it. The task clears the key as it starts, so a change published during a
     run queues the next one."""
+    from cms.contentful_sync.tasks import contentful_sync_task
+    from events.outbox import enqueue_on_commit
+
     if not cache.add(QUEUED_KEY, trigger, timeout=QUEUED_TTL_SECONDS):
         return False
-    transaction.on_commit(lambda: _enqueue(full=full, trigger=trigger))
+    # Through the task outbox: a broker outage never fails the webhook or the staff action
+    # (the row is relayed when the broker is back), and a failing eager run is logged.
+    enqueue_on_commit(contentful_sync_task, full=full, trigger=trigger)
     return True
-
-
-def _enqueue(*, full: bool, trigger: str) -> None:
-    from cms.contentful_sync.tasks import contentful_sync_task
-
-    try:
-        contentful_sync_task.delay(full=full, trigger=trigger)
-    except Exception:
-        # A broker outage (or, when tasks run eagerly, a failing run) must not fail the
-        # webhook or the staff action; the beat's periodic run catches up.
-        cache.delete(QUEUED_KEY)
-        logger.exception("contentful sync could not be enqueued")
 
 
 def contentful_sync_request_started() -> None:

@@ -81,10 +81,10 @@ def _enqueue_notice(
     booking: Booking, event: str, *, previous_starts_at: datetime | None = None
 ) -> None:
     from commerce.bookings.tasks import send_booking_notice
+    from events.outbox import enqueue_on_commit
 
-    booking_id = booking.pk
     previous = previous_starts_at.isoformat() if previous_starts_at else None
-    transaction.on_commit(lambda: send_booking_notice.delay(booking_id, str(event), previous))
+    enqueue_on_commit(send_booking_notice, booking.pk, str(event), previous)
 
 
 # ---------- notices ----------

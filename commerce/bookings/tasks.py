@@ -31,7 +31,7 @@ def refresh_external_calendars() -> int:
         ExternalCalendar.objects.filter(is_active=True).values_list("pk", flat=True)
     )
     for calendar_id in calendar_ids:
-        refresh_external_calendar.delay(calendar_id)
+        enqueue_on_commit(refresh_external_calendar, calendar_id)
     return len(calendar_ids)
 
 
@@ -52,9 +52,8 @@ def complete_past_bookings() -> int:
 
 from datetime import datetime  # noqa: E402
 
-from django.db import transaction  # noqa: E402
-
 from commerce.bookings import notifications  # noqa: E402
+from events.outbox import enqueue_on_commit  # noqa: E402
 
 
 @shared_task(name="commerce.bookings.tasks.send_booking_notice")
@@ -82,5 +81,5 @@ def send_due_reminders() -> int:
     reminder_ids = notifications.reminders_claim_due()
     reminder_ids += [pk for pk in notifications.reminders_unstarted() if pk not in reminder_ids]
     for reminder_id in reminder_ids:
-        transaction.on_commit(lambda pk=reminder_id: send_booking_reminder.delay(pk))
+        enqueue_on_commit(send_booking_reminder, reminder_id)
     return len(reminder_ids)

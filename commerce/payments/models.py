@@ -31,11 +31,21 @@ class WebhookEvent(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # When the re-drive (beat) may process a received or failed event again: set at store
+    # time (a grace period for the normal path) and after each failure (back-off).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["received", "failed"]),
+                name="payments_webhook_redrive_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"

@@ -289,8 +289,9 @@ def refund_create(
         payment=payment, amount=amount, reason=reason, note=note, created_by=created_by
     )
     from commerce.payments.tasks import submit_refund
+    from events.outbox import enqueue_on_commit
 
-    transaction.on_commit(lambda: submit_refund.delay(refund.pk))
+    enqueue_on_commit(submit_refund, refund.pk)
     return refund
 
 
@@ -438,8 +439,9 @@ def transfer_create(
     )
     if created:
         from commerce.payments.tasks import submit_transfer
+        from events.outbox import enqueue_on_commit
 
-        transaction.on_commit(lambda: submit_transfer.delay(transfer.pk))
+        enqueue_on_commit(submit_transfer, transfer.pk)
     return transfer
 
 

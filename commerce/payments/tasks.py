@@ -19,6 +19,14 @@ def process_webhook_event(self, event_id: int) -> str:
     return row.status
 
 
+@shared_task(name="commerce.payments.tasks.redrive_webhook_events")
+def redrive_webhook_events() -> int:
+    """Beat: processes stored Stripe events left received or failed, with back-off."""
+    from commerce.payments.webhooks import webhook_events_redrive
+
+    return webhook_events_redrive()
+
+
 @shared_task(name="commerce.payments.tasks.submit_refund", bind=True, max_retries=5)
 def submit_refund(self, refund_id: int) -> str:
     """Sends a refund to Stripe; the idempotency key comes from the row, so a retry

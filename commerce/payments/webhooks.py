@@ -1,6 +1,8 @@
-"""Stripe webhook intake: verify → store (unique on the event id) → process once after
-commit. Real Stripe reaches `receive` through the two HTTP views; the offline Stripe calls
-it directly with the same signed bytes (settings.STRIPE_LOCAL_WEBHOOK_RECEIVER)."""
+"""Stripe webhook intake: verify → store (unique on the event id) with its processing job
+in the task outbox, in one transaction → process once after commit; events left received
+or failed are re-driven by beat with back-off (`webhook_events_redrive`). Real Stripe
+reaches `receive` through the two HTTP views; the offline Stripe calls it directly with the
+same signed bytes (settings.STRIPE_LOCAL_WEBHOOK_RECEIVER)."""
 
 import logging
 from collections import defaultdict
@@ -9,9 +11,12 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from commerce.payments.models import WebhookEvent
+from events import backoff
+from events.outbox import enqueue_on_commit
 from integrations.stripe.live import construct_event
 from integrations.stripe.types import Event, WebhookSignatureError
 
@@ -58,7 +63,9 @@ def receive(endpoint: str, payload: bytes, signature_header: str) -> WebhookEven
 
 
 def webhook_event_store(*, endpoint: str, event: Event) -> WebhookEvent:
-    """Stores a verified event once; the first store schedules processing after commit."""
+    """Stores a verified event once; the first store writes its processing job to the
+    outbox in the same transaction, so a stored event is always processed eventually, and
+    a broker outage never fails the delivery."""
     from commerce.payments.tasks import process_webhook_event
 
     defaults = {
@@ -81,14 +88,17 @@ def webhook_event_store(*, endpoint: str, event: Event) -> WebhookEvent:
             },
         },
     }
-    try:
-        # Insert first: a new event (the common case) costs one statement; a redelivery
-        # hits the unique constraint, concurrent ones included.
-        with transaction.atomic():
-            stored = WebhookEvent.objects.create(stripe_id=event.id, **defaults)
-    except IntegrityError:
-        return WebhookEvent.objects.get(stripe_id=event.id)
-    transaction.on_commit(lambda: process_webhook_event.delay(stored.pk))
+    with transaction.atomic():
+        try:
+            # Insert first: a new event (the common case) costs one statement; a
+            # redelivery hits the unique constraint, concurrent ones included.
+            with transaction.atomic():
+                stored = WebhookEvent.objects.create(
+                    stripe_id=event.id, next_attempt_at=backoff.first_redrive_at(), **defaults
+                )
+        except IntegrityError:
+            return WebhookEvent.objects.get(stripe_id=event.id)
+        enqueue_on_commit(process_webhook_event, stored.pk)
     return stored
 
 
@@ -106,13 +116,16 @@ def event_from_row(row: WebhookEvent) -> Event:
     )
 
 
-def webhook_event_process(*, event_id: int) -> WebhookEvent:
+def webhook_event_process(*, event_id: int, only_if_due: bool = False) -> WebhookEvent:
     """Processes a stored event once. The row lock makes concurrent workers take turns;
-    a processed event is left alone; a failure is recorded on the row (and raised so the
-    task can retry), leaving no partial effects behind."""
+    a processed event is left alone; a failure is recorded on the row with the time of
+    the next attempt (back-off), leaving no partial effects behind. `only_if_due` (the
+    re-drive) leaves a row alone unless it is still due once locked."""
     with transaction.atomic():
         row = WebhookEvent.objects.select_for_update().get(pk=event_id)
         if row.status in (WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED):
+            return row
+        if only_if_due and not _due(row, timezone.now()):
             return row
         handlers = _HANDLERS.get(row.type, [])
         row.attempts += 1
@@ -130,7 +143,8 @@ def webhook_event_process(*, event_id: int) -> WebhookEvent:
             logger.exception("stripe event %s (%s) failed", row.stripe_id, row.type)
             row.status = WebhookEvent.Status.FAILED
             row.last_error = f"{type(error).__name__}: {error}"[:2000]
-            row.save(update_fields=["status", "attempts", "last_error"])
+            row.next_attempt_at = backoff.next_attempt_after_failure(row.attempts)
+            row.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
         else:
             row.status = WebhookEvent.Status.PROCESSED
             row.processed_at = timezone.now()
@@ -144,4 +158,32 @@ def webhook_event_reprocess(*, event: WebhookEvent) -> None:
     from commerce.payments.tasks import process_webhook_event
 
     if event.status == WebhookEvent.Status.FAILED:
-        transaction.on_commit(lambda: process_webhook_event.delay(event.pk))
+        enqueue_on_commit(process_webhook_event, event.pk)
+
+
+_REDRIVABLE = (WebhookEvent.Status.RECEIVED, WebhookEvent.Status.FAILED)
+
+
+def _due(row: WebhookEvent, now: datetime) -> bool:
+    return (
+        row.status in _REDRIVABLE
+        and row.attempts < backoff.MAX_ATTEMPTS
+        and (row.next_attempt_at is None or row.next_attempt_at <= now)
+    )
+
+
+def webhook_events_redrive(*, limit: int = backoff.REDRIVE_BATCH_SIZE) -> int:
+    """Beat: processes events left received (their job never ran) or failed whose next
+    attempt is due, up to `limit`, oldest first. Exactly once still holds: each is
+    processed under its row lock and only while received or failed. Returns how many
+    were processed (whatever the outcome)."""
+    now = timezone.now()
+    event_ids = list(
+        WebhookEvent.objects.filter(status__in=_REDRIVABLE, attempts__lt=backoff.MAX_ATTEMPTS)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for event_id in event_ids:
+        webhook_event_process(event_id=event_id, only_if_due=True)
+    return len(event_ids)

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
+from events.outbox import enqueue_on_commit
 from integrations.klaviyo import tasks
 from integrations.klaviyo.types import (
     InvalidKlaviyoData,
@@ -25,9 +25,9 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue(task, payload: Any) -> None:
-    # robust: a broker hiccup after commit is logged, not raised into a response whose
-    # data is already saved.
-    transaction.on_commit(lambda: task.delay(payload), robust=True)
+    # Through the task outbox: written in the caller's transaction, published after commit
+    # without waiting on the broker, relayed later if it is down (decision 0018).
+    enqueue_on_commit(task, payload)
 
 
 def track_event_on_commit(

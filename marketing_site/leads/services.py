@@ -184,11 +184,11 @@ def lead_capture(
     lead.save()
 
     if send_confirmation:
+        from events.outbox import enqueue_on_commit
         from marketing_site.leads.tasks import send_lead_confirmation
 
-        lead_id = lead.pk
         base = confirm_url_base or settings.SITE_URL
-        transaction.on_commit(lambda: send_lead_confirmation.delay(lead_id, base), robust=True)
+        enqueue_on_commit(send_lead_confirmation, lead.pk, base)
     _sync_profile(lead)
     track_event_on_commit(
         email=lead.email,
@@ -209,7 +209,9 @@ def lead_capture(
 
 
 def _enqueue_on_commit(task, lead_id: int) -> None:
-    transaction.on_commit(lambda: task.delay(lead_id), robust=True)
+    from events.outbox import enqueue_on_commit
+
+    enqueue_on_commit(task, lead_id)
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ credential reminders are sent inside the transaction that claims them
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -31,12 +30,12 @@ def _send(*, to: str, subject: str, template: str, context: dict) -> None:
 def practitioner_notify_status(*, practitioner: PractitionerProfile, event: str) -> None:
     """Queues the email for a staff decision (`event` is a key of SUBJECTS) to go out
     once the current transaction commits."""
+    from events.outbox import enqueue_on_commit
     from marketplace.practitioners.tasks import send_status_email
 
     if event not in SUBJECTS:
         raise ValueError(f"unknown practitioner email {event!r}")
-    practitioner_id = practitioner.pk
-    transaction.on_commit(lambda: send_status_email.delay(practitioner_id, event))
+    enqueue_on_commit(send_status_email, practitioner.pk, event)
 
 
 def send_status_email(*, practitioner_id: int, event: str) -> None:

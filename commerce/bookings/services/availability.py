@@ -10,7 +10,6 @@ nothing is double-offered."""
 from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from commerce.bookings.models import AvailabilityRule, DateOverride, ExternalCalendar, TimeOff
@@ -136,8 +135,9 @@ def external_calendar_add(*, practitioner: PractitionerProfile, ical_url: str) -
     calendar = ExternalCalendar(practitioner=practitioner, ical_url=url)
     calendar.full_clean()
     calendar.save()
-    calendar_id = calendar.pk
-    transaction.on_commit(lambda: refresh_external_calendar.delay(calendar_id))
+    from events.outbox import enqueue_on_commit
+
+    enqueue_on_commit(refresh_external_calendar, calendar.pk)
     return calendar
 
 

@@ -13,8 +13,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No web request waits on the broker (decision 0018): requests only write outbox rows, and
+# the one publish after commit is a single try (retry=False, ignore_result) bounded by these
+# socket timeouts. The relay and the workers retry; a refused connection fails at once.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "retry_on_timeout": False,
+}
+# Publishes that do retry (a worker fanning out, beat) give up within about a second.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.3,
+    "interval_max": 0.6,
+}
+# Callers never wait for results: each publish with a result backend would also subscribe
+# to it, and with Redis down that retried for 20 s per call. Workers still store them.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 CELERY_TIMEZONE = "UTC"
 # Keep our logging configuration (JSON with request ids in production) in workers too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -60,6 +82,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.contentful_sync.tasks.contentful_sync_task",
         "schedule": crontab(minute="*/15"),
         "kwargs": {"trigger": "beat"},
+    },
+    # The task outbox (decision 0018): the relay process publishes pending rows every few
+    # seconds; this catches up when it is not running. Sent rows are kept a week.
+    "relay-outbox": {
+        "task": "events.tasks.relay_outbox",
+        "schedule": crontab(),
+    },
+    "purge-sent-outbox": {
+        "task": "events.tasks.purge_sent_outbox",
+        "schedule": crontab(minute=41, hour=4),
+    },
+    # Inbound webhooks left received or failed are processed again with back-off.
+    "redrive-stripe-events": {
+        "task": "commerce.payments.tasks.redrive_webhook_events",
+        "schedule": crontab(minute="*/2"),
     },
     # Unsubscribes, bounces and spam complaints made in Klaviyo come back to the leads.
     "pull-klaviyo-suppressions": {
