@@ -4,6 +4,7 @@ revisions and moderation for free, and each lesson has its own address where acc
 enforced on serve. Learners' state (enrolments, progress, certificates) is plain rows."""
 
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from wagtail.models import Page
 
 from cms.core.seo import SeoMixin
 from cms.library.entitlements import AccessLevel
+from money.forms import MoneyField, MoneyModelFormMixin
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
@@ -53,7 +55,15 @@ class LessonBodyBlock(blocks.StreamBlock):
     rich_text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
 
 
-class CoursePageForm(WagtailAdminPageForm):
+class CoursePageForm(MoneyModelFormMixin, WagtailAdminPageForm):
+    # Typed in the course's currency and main unit (25.00), stored in minor units.
+    price = MoneyField(
+        required=False,
+        min_amount=50,
+        help_text="Card price, e.g. 25.00; empty = not sold by card.",
+    )
+    money_fields: ClassVar[dict[str, str]] = {"price": "currency"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from cms.courses.selectors import is_course_author_only

@@ -50,10 +50,10 @@ from commerce.partners.models import SponsorPool
 from commerce.partners.selectors import pool_eligible_for
 from commerce.payments.models import ConnectedAccount
 from commerce.payments.services import checkout_session_sync
-from commerce.payments.templatetags.money import money
 from integrations.stripe import get_gateway
 from integrations.stripe.types import StripeError
 from marketplace.practitioners.models import PractitionerProfile, Service
+from money import Money
 
 PayWith = Booking.PayWith
 Status = Booking.Status
@@ -159,7 +159,7 @@ def payment_choices(*, user, service: Service) -> list[PaymentChoice]:
         if payouts_ready:
             price = card_price_for(service=service, client=user)
             member_note = (
-                f" Your member price (usually {money(service.price, service.currency)})."
+                f" Your member price (usually {Money(service.price, service.currency)})."
                 if price != service.price
                 else ""
             )
@@ -167,7 +167,7 @@ def payment_choices(*, user, service: Service) -> list[PaymentChoice]:
                 PaymentChoice(
                     value=PayWith.CARD,
                     label="Card",
-                    detail=money(price, service.currency),
+                    detail=Money(price, service.currency).format(),
                     note=f"You pay on a secure checkout page next.{member_note}",
                 )
             )
@@ -539,7 +539,7 @@ def refund_preview(booking: Booking, *, now: datetime) -> RefundPreview:
             return nothing
         return RefundPreview(
             percent,
-            f"You will get back {money(amount, booking.payment.currency)} ({percent}%) "
+            f"You will get back {Money(amount, booking.payment.currency)} ({percent}%) "
             "to your card.",
         )
     if booking.pay_with == PayWith.CREDITS and booking.credit_spend_id:

@@ -5,6 +5,7 @@ models' own rules, are in the services the views call."""
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 
@@ -15,13 +16,13 @@ from marketplace.practitioners.models import (
     Modality,
     Service,
 )
+from money import Money
+from money.forms import MoneyField
 
 _ISO_WEEK = re.compile(r"^(?P<year>\d{4})-W(?P<week>\d{2})$")
 WEEK_YEARS = range(2000, 2101)
 TIER_ROWS = 4
 CURRENCIES = ["GBP", "EUR", "USD", "AUD", "CAD"]
-# ISO 4217 currencies without minor units (prices are entered as whole amounts).
-ZERO_DECIMAL_CURRENCIES = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF"}
 PRICE_MAX = Decimal(100_000)
 NOTICE_MAX_MINUTES = 60 * 24 * 60
 
@@ -130,21 +131,9 @@ class BookingCancelForm(forms.Form):
     )
 
 
-def minor_unit_factor(currency: str) -> int:
-    return 1 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 100
-
-
-def _price_field(label: str, help_text: str) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=False,
-        min_value=Decimal(0),
-        max_value=PRICE_MAX,
-        max_digits=8,
-        decimal_places=2,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-    )
+def _price_field(label: str, help_text: str) -> MoneyField:
+    # The currency is set per form (ServiceForm.__init__): it is a field of the same form.
+    return MoneyField(label=label, required=False, help_text=help_text)
 
 
 def _minutes_field(label: str, *, maximum: int, help_text: str = "") -> forms.IntegerField:
@@ -152,9 +141,9 @@ def _minutes_field(label: str, *, maximum: int, help_text: str = "") -> forms.In
 
 
 class ServiceForm(forms.Form):
-    """Every field of a Service. Prices are entered in the currency's main unit (60.00)
-    and stored in minor units; the cancellation policy is up to four rows of "hours
-    before" and "refund percent", sorted for the practitioner."""
+    """Every field of a Service. Prices are entered in the currency's main unit (60.00,
+    or 6000 for JPY) and stored in minor units (money.Money); the cancellation policy is
+    up to four rows of "hours before" and "refund percent", sorted for the practitioner."""
 
     name = forms.CharField(label="Name", max_length=160)
     modality = forms.ModelChoiceField(
@@ -210,6 +199,13 @@ class ServiceForm(forms.Form):
         if service.currency and service.currency not in currencies:
             currencies.append(service.currency)
         self.fields["currency"].choices = [(code, code) for code in currencies]
+        # Prices are read in the currency chosen on this form (or the service's).
+        chosen = self.data.get(self.add_prefix("currency")) if self.is_bound else None
+        currency = chosen if chosen in currencies else (service.currency or currencies[0])
+        for name in ("price", "member_price"):
+            field = cast(MoneyField, self.fields[name])
+            field.currency = currency
+            field.max_amount = Money.from_major(PRICE_MAX, currency).amount
         for row in range(TIER_ROWS):
             self.fields[f"tier_{row}_hours"] = forms.IntegerField(
                 label=f"Tier {row + 1}: hours before the start",
@@ -229,7 +225,6 @@ class ServiceForm(forms.Form):
 
     @staticmethod
     def initial_for(service: Service) -> dict:
-        factor = minor_unit_factor(service.currency or "GBP")
         initial = {
             name: getattr(service, name)
             for name in (
@@ -254,7 +249,9 @@ class ServiceForm(forms.Form):
         for name in ("price", "member_price"):
             amount = getattr(service, name)
             initial[name] = (
-                None if amount is None else (Decimal(amount) / factor).quantize(1 / Decimal(factor))
+                None
+                if amount is None
+                else Money(amount, service.currency or "GBP").decimal_string()
             )
         for row, tier in enumerate((service.cancellation_tiers or [])[:TIER_ROWS]):
             if isinstance(tier, dict):
@@ -280,18 +277,10 @@ class ServiceForm(forms.Form):
                 tiers.append({"hours_before": hours, "refund_percent": percent})
         tiers.sort(key=lambda tier: -tier["hours_before"])
         cleaned["cancellation_tiers"] = tiers
-        currency = cleaned.get("currency")
-        if currency:
-            factor = minor_unit_factor(currency)
-            for name in ("price", "member_price"):
-                amount = cleaned.get(name)
-                if amount is None:
-                    continue
-                minor = amount * factor
-                if minor != minor.to_integral_value():
-                    self.add_error(name, f"{currency} prices are whole amounts.")
-                else:
-                    cleaned[name] = int(minor)
+        for name in ("price", "member_price"):
+            price = cleaned.get(name)
+            if isinstance(price, Money):
+                cleaned[name] = price.amount
         return cleaned
 
     def apply_to(self, service: Service) -> Service:

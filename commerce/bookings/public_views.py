@@ -3,9 +3,10 @@
 
 import json
 from datetime import timedelta
-from decimal import Decimal
+from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -21,28 +22,22 @@ from commerce.bookings.directory import (
     viewer_zone,
 )
 from marketplace.practitioners.models import Modality, PractitionerProfile, Service
+from money import Money, get_currency
+from money.forms import MoneyField
 
 PER_PAGE = 12
+MAX_PRICE_MAJOR = 100_000
 MAX_DAYS_AHEAD = 730
 # What json_script escapes: inside <script> the JSON must not close the element or open
 # a comment, whatever a practitioner writes in their bio.
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-_ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF"}
 
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
     modality = forms.ChoiceField(label="Modality", required=False)
     online = forms.BooleanField(label="Offers online sessions", required=False)
-    max_price = forms.DecimalField(
-        label="Maximum price per session (£)",
-        required=False,
-        min_value=Decimal(0),
-        max_value=Decimal(100_000),
-        max_digits=8,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
-    )
+    max_price = MoneyField(label="Maximum price per session", required=False)
     available_on = forms.DateField(
         label="Available on",
         required=False,
@@ -51,6 +46,12 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Prices are compared in the platform's currency, typed in its main unit.
+        currency = get_currency(settings.COMMERCE_CURRENCY)
+        max_price = cast(MoneyField, self.fields["max_price"])
+        max_price.currency = currency.code
+        max_price.max_amount = Money.from_major(MAX_PRICE_MAJOR, currency.code).amount
+        max_price.label = f"Maximum price per session ({currency.symbol or currency.code})"
         self.fields["modality"].choices = [
             ("", "Any modality"),
             *Modality.objects.values_list("slug", "name"),
@@ -70,7 +71,7 @@ class DirectoryFilterForm(forms.Form):
             "text": data.get("q") or "",
             "modality_slug": data.get("modality") or "",
             "is_online": True if data.get("online") else None,
-            "max_price": int(max_price * 100) if max_price is not None else None,
+            "max_price": max_price.amount if max_price is not None else None,
             "available_on": data.get("available_on"),
         }
 
@@ -166,7 +167,7 @@ def practitioner_json_ld(
             {
                 "@type": "Offer",
                 "name": f"{service.name} ({service.duration_minutes} minutes)",
-                "price": _decimal_price(service.price, service.currency),
+                "price": Money(service.price, service.currency).decimal_string(),
                 "priceCurrency": service.currency,
                 "availability": "https://schema.org/InStock",
                 "url": url,
@@ -193,12 +194,6 @@ def json_ld_script(data: dict) -> SafeString:
     """JSON for a <script type="application/ld+json"> element, escaped the way Django's
     json_script filter does (that filter only writes type="application/json")."""
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
-
-
-def _decimal_price(amount: int, currency: str) -> str:
-    if currency.upper() in _ZERO_DECIMAL:
-        return str(amount)
-    return f"{amount // 100}.{amount % 100:02d}"
 
 
 def _card(practitioner: PractitionerProfile) -> dict:

@@ -1,18 +1,17 @@
-from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django import forms
 
-from commerce.payments.models import Refund
+from commerce.payments.models import Payment, Refund
+from money import Money
+from money.forms import MoneyField
 
 
 class RefundForm(forms.Form):
-    """Staff refund: leave the amount empty for a full refund."""
+    """Staff refund in the payment's own currency and units (12.50 for £12.50); leave
+    the amount empty to refund everything that is left."""
 
-    amount = forms.CharField(
-        required=False,
-        max_length=12,
-        help_text="In pounds, e.g. 12.50. Leave empty to refund everything that is left.",
-    )
+    amount = MoneyField(required=False, allow_zero=False)
     reason = forms.ChoiceField(choices=Refund.Reason.choices)
     note = forms.CharField(
         max_length=500,
@@ -21,14 +20,14 @@ class RefundForm(forms.Form):
         help_text="Why, for the record (the client does not see this).",
     )
 
-    def clean_amount(self) -> int | None:
-        raw = (self.cleaned_data.get("amount") or "").strip().replace(",", "")
-        if not raw:
-            return None
-        try:
-            value = Decimal(raw)
-        except InvalidOperation as error:
-            raise forms.ValidationError("Enter an amount such as 12.50.") from error
-        if value <= 0 or value != value.quantize(Decimal("0.01")):
-            raise forms.ValidationError("Enter a positive amount with at most two decimals.")
-        return int(value * 100)
+    def __init__(self, *args, payment: Payment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        refundable = Money(max(payment.refundable_amount, 0), payment.currency)
+        amount = cast(MoneyField, self.fields["amount"])
+        amount.currency = payment.currency
+        amount.max_amount = refundable.amount
+        amount.label = f"Amount ({refundable.spec.code})"
+        amount.help_text = (
+            f"In {refundable.spec.code}, e.g. {refundable.decimal_string()}: at most "
+            f"{refundable}. Leave empty to refund everything that is left."
+        )

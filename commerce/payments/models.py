@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from money import format_amount
+
 
 class WebhookEvent(models.Model):
     """A verified Stripe event as delivered, stored before it is processed (dj-stripe's
@@ -143,7 +145,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description} ({self.amount} {self.currency.upper()})"
+        return f"{self.description} ({format_amount(self.amount, self.currency)})"
 
     @property
     def net_amount(self) -> int:
@@ -252,7 +254,10 @@ class Transfer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Transfer {self.amount} to {self.destination_id} for {self.source_type}"
+        return (
+            f"Transfer {format_amount(self.amount, self.currency)} to {self.destination_id}"
+            f" for {self.source_type}"
+        )
 
     @property
     def platform_fee(self) -> int:

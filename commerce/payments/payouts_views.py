@@ -17,6 +17,7 @@ from commerce.payments import services
 from commerce.payments.models import ConnectedAccount
 from commerce.payments.selectors import earnings_statement
 from integrations.stripe.types import StripeError
+from money import Money
 
 
 def _practitioner_only(request) -> None:
@@ -83,9 +84,11 @@ def earnings_csv(request):
                 row.date.date().isoformat(),
                 _safe_cell(row.description),
                 row.method,
-                f"{row.gross / 100:.2f}",
-                f"{row.platform_fee / 100:.2f}",
-                f"{row.net / 100:.2f}",
+                # Major units in the row's currency (the next column), e.g. 60.00 GBP
+                # or 6000 JPY.
+                Money(row.gross, row.currency).decimal_string(),
+                Money(row.platform_fee, row.currency).decimal_string(),
+                Money(row.net, row.currency).decimal_string(),
                 row.currency.upper(),
                 row.payout_state,
             ]

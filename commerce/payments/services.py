@@ -20,6 +20,7 @@ from commerce.payments.models import (
 from commerce.payments.signals import payment_reconciled
 from integrations.stripe import get_gateway
 from integrations.stripe.types import CheckoutRequest, CheckoutSession, LineItem
+from money import Money
 
 logger = logging.getLogger(__name__)
 
@@ -283,7 +284,8 @@ def refund_create(
         raise Conflict("Nothing is left to refund on this payment.", code="fully_refunded")
     if amount > remaining:
         raise Conflict(
-            f"At most {remaining} can still be refunded.", code="refund_exceeds_remaining"
+            f"At most {Money(remaining, payment.currency)} can still be refunded.",
+            code="refund_exceeds_remaining",
         )
     refund = Refund.objects.create(
         payment=payment, amount=amount, reason=reason, note=note, created_by=created_by

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from wagtail import hooks
+from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -17,15 +18,26 @@ from commerce.payments.forms import RefundForm
 from commerce.payments.models import Dispute, Payment, WebhookEvent
 from commerce.payments.services import refund_create
 from commerce.payments.webhooks import webhook_event_reprocess
+from money import Money
+from money.admin_ui import MoneyInspectMixin, money_column
+
+
+class PaymentInspectView(MoneyInspectMixin, InspectView):
+    money_fields = ("amount", "application_fee_amount", "amount_refunded")
+
+
+class DisputeInspectView(MoneyInspectMixin, InspectView):
+    money_fields = ("amount",)
 
 
 class PaymentViewSet(ModelViewSet):
     model = Payment
+    inspect_view_class = PaymentInspectView
     icon = "form"
     menu_label = "Payments"
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["description", "user", "amount", "currency", "status", "created_at"]
+    list_display = ["description", "user", money_column("amount"), "status", "created_at"]
     list_filter = ["status", "purpose"]
     search_fields = ["description", "user__email", "payment_intent_id", "checkout_session_id"]
     inspect_template_name = "payments/admin/payment_inspect.html"
@@ -48,11 +60,12 @@ class PaymentViewSet(ModelViewSet):
 
 class DisputeViewSet(ModelViewSet):
     model = Dispute
+    inspect_view_class = DisputeInspectView
     icon = "warning"
     menu_label = "Disputes"
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["stripe_id", "payment", "amount", "currency", "reason", "status", "opened_at"]
+    list_display = ["stripe_id", "payment", money_column("amount"), "reason", "status", "opened_at"]
     list_filter = ["status"]
     form_fields = ["status"]
 
@@ -102,12 +115,13 @@ def refund_view(request, pk: int):
     if not request.user.has_perm("payments.add_refund"):
         raise PermissionDenied
     payment = get_object_or_404(Payment, pk=pk)
-    form = RefundForm(request.POST or None)
+    form = RefundForm(request.POST or None, payment=payment)
     if request.method == "POST" and form.is_valid():
+        amount = form.cleaned_data["amount"]
         try:
             refund = refund_create(
                 payment=payment,
-                amount=form.cleaned_data["amount"],
+                amount=None if amount is None else amount.amount,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 created_by=request.user,
@@ -115,7 +129,9 @@ def refund_view(request, pk: int):
         except CommerceError as error:
             form.add_error(None, error.detail)
         else:
-            messages.success(request, f"Refund of {refund.amount / 100:.2f} requested.")
+            messages.success(
+                request, f"Refund of {Money(refund.amount, payment.currency)} requested."
+            )
             return redirect(reverse("payments:inspect", args=[payment.pk]))
     return TemplateResponse(
         request,

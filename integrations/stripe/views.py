@@ -22,25 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from integrations.stripe.local import StripeLocalGateway, hosted, simulator, store
 from integrations.stripe.types import StripeError
-
-# Currencies Stripe counts in whole units (no minor unit).
-ZERO_DECIMAL_CURRENCIES = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
-)
-CURRENCY_SYMBOLS = {"gbp": "£", "usd": "$", "eur": "€", "aud": "A$", "cad": "C$", "nzd": "NZ$"}
-
-
-def format_amount(amount: int | None, currency: str | None) -> str:
-    """12345, "gbp" → "£123.45"."""
-    if amount is None or not currency:
-        return ""
-    currency = currency.lower()
-    if currency in ZERO_DECIMAL_CURRENCIES:
-        number = f"{amount:,}"
-    else:
-        number = f"{amount // 100:,}.{amount % 100:02d}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{number}" if symbol else f"{number} {currency.upper()}"
+from money import format_amount
 
 
 def _offline_stripe_only(view):

@@ -23,6 +23,7 @@ SITE_ID = 1
 
 INSTALLED_APPS = [
     # first-party apps come first so their templates override third-party ones
+    "money.apps.MoneyConfig",
     "accounts.apps.AccountsConfig",
     "events.apps.EventsConfig",
     "marketplace.practitioners.apps.PractitionersConfig",

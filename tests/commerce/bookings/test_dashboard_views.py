@@ -713,6 +713,20 @@ def test_a_service_is_added_with_every_field(client, practitioner):
     assert "£65.50" in listing
 
 
+def test_a_yen_service_is_priced_in_whole_yen(client, practitioner, service):
+    Service.objects.filter(pk=service.pk).update(currency="JPY", price=6000, member_price=None)
+    page = client.get(f"{SERVICES_URL}{service.pk}/").content.decode()
+    assert 'value="6000"' in page
+    data = service_data(service.modality, currency="JPY", price="6500.5", member_price="")
+    response = client.post(f"{SERVICES_URL}{service.pk}/", data)
+    assert "JPY amounts are whole numbers, without decimals." in response.content.decode()
+    data["price"] = "¥6,500"
+    assert client.post(f"{SERVICES_URL}{service.pk}/", data).status_code == 302
+    service.refresh_from_db()
+    assert (service.price, service.currency) == (6500, "JPY")
+    assert "¥6,500" in client.get(SERVICES_URL).content.decode()
+
+
 def test_a_service_is_edited_and_deactivated(client, practitioner, service):
     page = client.get(f"{SERVICES_URL}{service.pk}/").content.decode()
     assert 'value="60.00"' in page
@@ -744,9 +758,10 @@ def test_a_service_is_edited_and_deactivated(client, practitioner, service):
         ({"duration_minutes": "600"}, "less than or equal to 480"),
         ({"buffer_after_minutes": "300"}, "less than or equal to 240"),
         ({"maximum_advance_days": "0"}, "greater than or equal to 1"),
-        ({"price": "-5"}, "greater than or equal to 0"),
-        ({"price": "12.345"}, "2 decimal places"),
-        ({"price": "lots"}, "Enter a number"),
+        ({"price": "-5"}, "Enter an amount that is not negative."),
+        ({"price": "12.345"}, "GBP amounts have at most two decimals."),
+        ({"price": "lots"}, "Enter an amount such as £12.50."),
+        ({"price": "100000.01"}, "At most £100,000.00."),
         ({"tier_1_hours": "2"}, "without repeats"),
         ({"tier_1_percent": "150"}, "less than or equal to 100"),
         ({"tier_2_hours": "12"}, "refund percent"),

@@ -90,6 +90,33 @@ def test_earnings_show_gross_fee_net_and_export_as_csv(client, practitioner):
     assert by_description["Coaching, 45 min"][3:6] == ["40.00", "6.00", "34.00"]
 
 
+def test_the_csv_writes_major_units_beside_the_currency(client, practitioner):
+    account = ConnectedAccountFactory(owner=practitioner)
+    for amount, fee, currency, description in [
+        (6000, 900, "jpy", "Yen session"),
+        (6055, 905, "kwd", "Dinar session"),
+    ]:
+        Payment.objects.create(
+            user=UserFactory(),
+            purpose=Payment.Purpose.BOOKING,
+            description=description,
+            amount=amount,
+            currency=currency,
+            application_fee_amount=fee,
+            destination=account,
+            status=Payment.Status.PAID,
+            paid_at="2026-11-20T10:00:00Z",
+        )
+    page = client.get("/dashboard/payouts/").content.decode()
+    assert "¥6,000" in page and "KWD 6.055" in page
+    export = client.get("/dashboard/payouts/earnings.csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    by_description = {row[1]: row for row in rows[1:]}
+    # The old export divided every amount by 100: 60.00 for ¥6,000.
+    assert by_description["Yen session"][3:7] == ["6000", "900", "5100", "JPY"]
+    assert by_description["Dinar session"][3:7] == ["6.055", "0.905", "5.150", "KWD"]
+
+
 def test_other_roles_cannot_open_payouts(client):
     user = UserFactory()
     client.force_login(user)

@@ -1,5 +1,7 @@
 """Staff screens in the Wagtail admin: payments, refunds, disputes, the event log."""
 
+import re
+
 import pytest
 
 from accounts.roles import Role
@@ -71,21 +73,91 @@ def test_staff_issue_a_partial_refund_with_a_reason(
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("abc", b"Enter an amount"),
-        ("0", b"positive amount"),
-        ("12.345", b"two decimals"),
-        ("50.01", b"At most"),
+        ("abc", "Enter an amount such as £12.50."),
+        ("0", "Enter an amount above £0.00."),
+        ("-5", "Enter an amount that is not negative."),
+        ("12.345", "GBP amounts have at most two decimals."),
+        # In pounds, as typed: the old form said "At most 5000" (pence) here.
+        ("50.01", "At most £50.00."),
+        ("5000", "At most £50.00."),
     ],
 )
-def test_bad_refund_input_is_explained_and_nothing_is_written(
+def test_bad_refund_input_is_explained_in_pounds_and_nothing_is_written(
     staff_client, paid_payment, amount, message
 ):
     response = staff_client.post(
         f"/cms/payments/{paid_payment.pk}/refund/", {"amount": amount, "reason": "duplicate"}
     )
     assert response.status_code == 200
-    assert message in response.content
+    assert message in response.content.decode()
     assert not Refund.objects.exists()
+
+
+def test_the_refund_screen_speaks_pounds(staff_client, paid_payment):
+    page = staff_client.get(f"/cms/payments/{paid_payment.pk}/refund/").content.decode()
+    assert "paid £50.00" in page
+    assert "Amount (GBP)" in page
+    assert "In GBP, e.g. 50.00: at most £50.00." in page
+
+
+def test_refunds_asked_for_count_and_the_limit_is_said_in_pounds(
+    staff_client, paid_payment, django_capture_on_commit_callbacks
+):
+    Refund.objects.create(payment=paid_payment, amount=1250, reason="duplicate")
+    response = staff_client.post(
+        f"/cms/payments/{paid_payment.pk}/refund/", {"amount": "40", "reason": "duplicate"}
+    )
+    assert response.status_code == 200
+    assert "At most £37.50 can still be refunded." in response.content.decode()
+    assert Refund.objects.count() == 1
+
+
+def test_a_refund_is_confirmed_and_listed_in_pounds(
+    staff_client, paid_payment, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/cms/payments/{paid_payment.pk}/refund/",
+            {"amount": "£12.50", "reason": "requested_by_customer"},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "Refund of £12.50 requested." in page
+    assert Refund.objects.get().amount == 1250
+    listed = staff_client.get(f"/cms/payments/{paid_payment.pk}/refund/").content.decode()
+    assert "<li>£12.50 · " in listed
+    assert "£12.50 already refunded" in listed
+
+
+def test_lists_and_inspect_show_money_not_minor_units(staff_client, paid_payment):
+    listing = staff_client.get("/cms/payments/").content.decode()
+    assert "£50.00" in listing
+    assert not re.search(r">\s*5000\s*<", listing)
+    assert not re.search(r">\s*gbp\s*<", listing)
+    inspect = staff_client.get(f"/cms/payments/inspect/{paid_payment.pk}/").content.decode()
+    assert "£50.00" in inspect
+    assert not re.search(r">\s*5000\s*<", inspect)
+
+
+def test_a_yen_payment_is_refunded_in_whole_yen(staff_client, django_capture_on_commit_callbacks):
+    payment = CreditPackPaymentFactory(
+        amount=6500,
+        currency="jpy",
+        status=Payment.Status.PAID,
+        paid_at="2026-11-20T10:00:00Z",
+        payment_intent_id="pi_test_yen",
+    )
+    url = f"/cms/payments/{payment.pk}/refund/"
+    page = staff_client.get(url).content.decode()
+    assert "paid ¥6,500" in page
+    fraction = staff_client.post(url, {"amount": "12.5", "reason": "duplicate"})
+    assert "JPY amounts are whole numbers, without decimals." in fraction.content.decode()
+    too_much = staff_client.post(url, {"amount": "6,501", "reason": "duplicate"})
+    assert "At most ¥6,500." in too_much.content.decode()
+    assert not Refund.objects.exists()
+    staff_client.post(url, {"amount": "¥1,200", "reason": "duplicate"})
+    assert Refund.objects.get().amount == 1200
+    assert "¥6,500" in staff_client.get("/cms/payments/").content.decode()
 
 
 def test_people_without_the_permission_cannot_refund(client, paid_payment):
