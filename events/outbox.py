@@ -19,7 +19,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import partial
 from typing import Any, Protocol
 
 from celery import current_app
@@ -64,7 +63,11 @@ def enqueue_on_commit(task: _Task, /, *args: Any, **kwargs: Any) -> None:
     if _eager(task):
         # No broker: run in this process after commit, as `task.delay` always did here. A
         # failing task is logged, not raised into a response whose data is saved.
-        transaction.on_commit(partial(_run_eagerly, task, args, kwargs), robust=True)
+        def run_after_commit() -> None:
+            task.delay(*args, **kwargs)
+
+        # A function, not a partial: Django names it by __qualname__ when it logs a failure.
+        transaction.on_commit(run_after_commit, robust=True)
         return
     row = OutboxMessage.objects.create(
         task_name=task.name,
@@ -72,11 +75,12 @@ def enqueue_on_commit(task: _Task, /, *args: Any, **kwargs: Any) -> None:
         kwargs=kwargs,
         next_attempt_at=timezone.now() + FIRST_PUBLISH_GRACE,
     )
-    transaction.on_commit(partial(publish_now, message_id=row.pk), robust=True)
+    message_id = row.pk
 
+    def publish_after_commit() -> None:
+        publish_now(message_id=message_id)
 
-def _run_eagerly(task: _Task, args: tuple, kwargs: dict) -> None:
-    task.delay(*args, **kwargs)
+    transaction.on_commit(publish_after_commit, robust=True)
 
 
 def publish_now(*, message_id: int) -> bool:
