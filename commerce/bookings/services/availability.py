@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from commerce.bookings.models import AvailabilityRule, DateOverride, ExternalCalendar, TimeOff
-from commerce.bookings.services.calendars import CalendarFetchError, _feed_url
+from commerce.bookings.services.calendars import _feed_url
+from integrations.safe_fetch import FetchError, check_url_shape
 from marketplace.practitioners.models import PractitionerProfile
 
 EXTERNAL_CALENDARS_MAX = 5
@@ -121,10 +122,13 @@ def external_calendar_add(*, practitioner: PractitionerProfile, ical_url: str) -
     asks for its first import once the row is committed; the hourly beat keeps it fresh."""
     from commerce.bookings.tasks import refresh_external_calendar
 
+    url = _feed_url(ical_url)
     try:
-        url = _feed_url(ical_url)
-    except CalendarFetchError as error:
-        raise ValidationError({"ical_url": str(error)}) from error
+        check_url_shape(url)
+    except FetchError as error:
+        raise ValidationError(
+            {"ical_url": "Enter a public http(s) or webcal calendar address."}
+        ) from error
     existing = ExternalCalendar.objects.filter(practitioner=practitioner)
     if existing.filter(ical_url=url).exists():
         raise ValidationError({"ical_url": "This calendar is already connected."})

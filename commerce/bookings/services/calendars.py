@@ -1,71 +1,66 @@
 """Writes for availability. external_calendar_refresh imports a practitioner's outside
 calendar (an iCal feed) as BusyTime rows that block slots."""
 
-import ipaddress
+import logging
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
-import requests
 from django.db import transaction
 from django.utils import timezone
 
 from commerce.bookings.models import BusyTime, ExternalCalendar
+from integrations.safe_fetch import FetchError, guarded_fetch
+
+logger = logging.getLogger(__name__)
 
 CALENDAR_HORIZON = timedelta(days=90)
 CALENDAR_MAX_BYTES = 2 * 1024 * 1024
 CALENDAR_MAX_EVENTS = 5000
-CALENDAR_TIMEOUT = (5, 15)  # seconds: connect, read
+CALENDAR_CONNECT_TIMEOUT = 5  # seconds
+CALENDAR_TOTAL_TIMEOUT = 20  # seconds, redirects and reading included
+CALENDAR_MAX_REDIRECTS = 3
 _ERROR_LENGTH = 1000
 
 
+CALENDAR_READ_FAILED = "We couldn't read that calendar. Check the link is a public iCal address."
+
+
 class CalendarFetchError(Exception):
-    """The feed could not be fetched or read; the message is shown to the practitioner."""
+    """The feed could not be fetched or read; the message is shown to the practitioner
+    (so it never carries the server's answer or our internal reasons)."""
 
 
 def _feed_url(raw: str) -> str:
-    """http(s) URL for the feed (webcal:// is https); refuses hosts that are plainly
-    internal, so a practitioner cannot point our fetcher at our own network."""
+    """The http(s) URL of the feed (webcal:// is https)."""
     url = raw.strip()
     if url.lower().startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise CalendarFetchError("The calendar address must be an http(s) or webcal URL.")
-    host = parts.hostname.lower()
-    if host == "localhost" or host.endswith((".localhost", ".internal", ".local")):
-        raise CalendarFetchError("The calendar address must be a public address.")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return url
-    if not address.is_global:
-        raise CalendarFetchError("The calendar address must be a public address.")
     return url
 
 
 def _fetch(url: str) -> bytes:
+    """The feed's body through the guarded fetch (integrations/safe_fetch.py): public
+    addresses only, the connection pinned to the checked address, at most 3 redirects
+    each checked again, size and time capped. The reason for a failure goes to the log,
+    the practitioner gets one fixed sentence."""
     try:
-        with requests.get(
+        response = guarded_fetch(
             url,
-            timeout=CALENDAR_TIMEOUT,
-            stream=True,
-            headers={"Accept": "text/calendar, */*;q=0.5", "User-Agent": "Aeyia calendar sync"},
-        ) as response:
-            if response.status_code != 200:
-                raise CalendarFetchError(f"The calendar server answered {response.status_code}.")
-            body = bytearray()
-            for chunk in response.iter_content(chunk_size=64 * 1024):
-                body.extend(chunk)
-                if len(body) > CALENDAR_MAX_BYTES:
-                    raise CalendarFetchError(
-                        f"The calendar is larger than {CALENDAR_MAX_BYTES // (1024 * 1024)} MB."
-                    )
-            return bytes(body)
-    except requests.RequestException as error:
-        raise CalendarFetchError(f"The calendar could not be fetched: {error}") from error
+            max_bytes=CALENDAR_MAX_BYTES,
+            headers={"Accept": "text/calendar, */*;q=0.5"},
+            connect_timeout=CALENDAR_CONNECT_TIMEOUT,
+            timeout_seconds=CALENDAR_TOTAL_TIMEOUT,
+            max_redirects=CALENDAR_MAX_REDIRECTS,
+        )
+    except FetchError as error:
+        logger.info("external calendar fetch refused or failed: %s", error)
+        raise CalendarFetchError(CALENDAR_READ_FAILED) from error
+    if response.status != 200:
+        logger.info("external calendar fetch answered %s", response.status)
+        raise CalendarFetchError(CALENDAR_READ_FAILED)
+    return response.body
 
 
 def _instant(value: date | datetime, zone: tzinfo) -> datetime:
@@ -87,7 +82,8 @@ def calendar_busy_intervals(
         parsed = icalendar.Calendar.from_ical(body)
         occurrences = recurring_ical_events.of(parsed, skip_bad_series=True).between(since, until)
     except Exception as error:  # noqa: BLE001  (any parser failure is the feed's fault)
-        raise CalendarFetchError(f"The calendar could not be read: {error}") from error
+        logger.info("external calendar unreadable: %s", error)
+        raise CalendarFetchError(CALENDAR_READ_FAILED) from error
     intervals = []
     for event in occurrences:
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
