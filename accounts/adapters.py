@@ -4,9 +4,12 @@ OpenID Connect provider tells relying parties."""
 import base64
 import hashlib
 import logging
+import time
 from functools import cached_property
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -42,6 +45,30 @@ class AccountAdapter(DefaultAccountAdapter):
                 "X-Forwarded-For is shorter than trusted (%s); using REMOTE_ADDR.", error
             )
             return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """allauth asks for the password again before second-factor changes unless the
+        person reauthenticated within ACCOUNT_REAUTHENTICATION_TIMEOUT. A sign-in within
+        that window proves as much, so it counts too: enrolling an authenticator app right
+        after signing in (where the MFA policy sends practitioners, editors and staff) does
+        not ask for the password a second time."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not self._authenticated_recently()
+
+    def _authenticated_recently(self) -> bool:
+        request = self.request
+        user = getattr(request, "user", None)
+        if request is None or user is None or not user.is_authenticated:
+            return False
+        moments = [
+            record["at"]
+            for record in get_authentication_records(request, user)
+            if isinstance(record.get("at"), int | float)
+        ]
+        return bool(moments) and (
+            time.time() - max(moments) < account_settings.REAUTHENTICATION_TIMEOUT
+        )
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -36,6 +36,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Aeyia] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Second-factor changes ask for the password again unless the person signed in or
+# reauthenticated within this many seconds (accounts.adapters.AccountAdapter).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_RATE_LIMITS = {
     # The sixth failed login for one account within five minutes is refused.
     "login_failed": env.str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", default="20/m/ip,5/5m/key"),
