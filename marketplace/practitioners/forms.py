@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_countries import countries
 from PIL import Image, UnidentifiedImageError
 
 from marketplace.practitioners.models import Credential, Modality
@@ -19,7 +20,38 @@ PHOTO_MAX_SIDE = 6000
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 DOCUMENT_IMAGE_FORMATS = {"JPEG", "PNG"}
-COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
+MINIMUM_AGE = 18
+MAXIMUM_AGE = 120
+DOCUMENT_NUMBER_MIN_LENGTH = 4
+DOCUMENT_NUMBER_MAX_LENGTH = 30
+# ASCII letters and digits only: document numbers are printed that way, and the KYC
+# provider takes them as printed.
+DOCUMENT_NUMBER = re.compile(r"[A-Za-z0-9]+(?:[ -]+[A-Za-z0-9]+)*")
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return [("", "Choose a country"), *((code, name) for code, name in countries)]
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """A country by its ISO 3166-1 alpha-2 code, in either case."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_on(born: date, today: date) -> int:
+    """Whole years from `born` to `today` (a 29 February birthday turns over on 1 March
+    in other years)."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _image_format(upload) -> str | None:
@@ -146,14 +178,21 @@ class CredentialForm(forms.Form):
     issuer = forms.CharField(
         label="Issued by", max_length=160, help_text="e.g. UKCP, or your insurer."
     )
+    # Required or not by the type chosen (clean() below, Credential.EXPIRING_KINDS): the
+    # label says for which, instead of "(optional)".
     number = forms.CharField(
-        label="Licence, membership or policy number", max_length=64, required=False
+        label="Licence, membership or policy number",
+        max_length=64,
+        required=False,
+        help_text="Your registration number for a licence; optional for a qualification "
+        "or insurance.",
     )
     expires_on = forms.DateField(
         label="Expiry date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Required for licences and insurance.",
+        help_text="For a licence and for insurance; leave it empty for a qualification "
+        "that does not expire.",
     )
     document = forms.FileField(
         label="Document",
@@ -166,6 +205,18 @@ class CredentialForm(forms.Form):
     def __init__(self, *args, has_document: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_document = has_document
+        # What the field's label says in place of "(optional)" (includes/form_field.html),
+        # and which types make it required (credential-form.js updates the label).
+        required_for = {
+            "number": ((Credential.Kind.LICENCE,), "required for a licence or registration"),
+            "expires_on": (Credential.EXPIRING_KINDS, "required for a licence or insurance"),
+            "document": ((Credential.Kind.INSURANCE,), "required for insurance"),
+        }
+        if has_document:
+            del required_for["document"]
+        for name, (kinds, note) in required_for.items():
+            self.fields[name].required_note = note
+            self.fields[name].widget.attrs["data-required-for"] = " ".join(kinds)
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
@@ -198,32 +249,57 @@ class IdentityForm(forms.Form):
     legal_given_name = forms.CharField(label="Given name(s) on your document", max_length=120)
     legal_family_name = forms.CharField(label="Family name on your document", max_length=120)
     date_of_birth = forms.DateField(
-        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=f"You must be {MINIMUM_AGE} or older to practise on Aeyia.",
     )
-    country = forms.CharField(
+    # Stored as the ISO 3166-1 alpha-2 code, which is what the KYC provider expects;
+    # people choose from the names.
+    country = CountryChoiceField(
         label="Country that issued the document",
-        max_length=2,
-        min_length=2,
-        help_text="Two-letter code, e.g. GB, IE or IN.",
+        choices=country_choices,
+        error_messages={"invalid_choice": "Choose the country from the list."},
     )
     identity_document_number = forms.CharField(
-        label="Passport or driving licence number", max_length=64
+        label="Passport or driving licence number",
+        min_length=DOCUMENT_NUMBER_MIN_LENGTH,
+        max_length=DOCUMENT_NUMBER_MAX_LENGTH,
+        help_text="Exactly as printed: letters, digits, spaces and hyphens.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def clean_country(self):
-        country = self.cleaned_data["country"].strip()
-        if not COUNTRY_CODE.match(country):
-            raise ValidationError("Use the two-letter country code, e.g. GB.")
-        return country.upper()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        latest = years_before(today, MINIMUM_AGE)
+        self.fields["date_of_birth"].widget.attrs.update(
+            min=date(today.year - MAXIMUM_AGE, 1, 1).isoformat(), max=latest.isoformat()
+        )
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
         if born >= today:
-            raise ValidationError("The date of birth must be in the past.")
-        if born.year < today.year - 120:
-            raise ValidationError("Check the year of birth.")
+            raise ValidationError("The date of birth must be in the past.", code="future")
+        if born.year < today.year - MAXIMUM_AGE:
+            raise ValidationError(
+                "Check the year of birth: it is more than 120 years ago.", code="too_old"
+            )
+        if age_on(born, today) < MINIMUM_AGE:
+            raise ValidationError(
+                f"You must be at least {MINIMUM_AGE} years old to practise on Aeyia.",
+                code="too_young",
+            )
         return born
+
+    def clean_identity_document_number(self):
+        number = " ".join(self.cleaned_data["identity_document_number"].split())
+        if not DOCUMENT_NUMBER.fullmatch(number):
+            raise ValidationError(
+                "Use only letters, digits, spaces and hyphens, as printed on your document.",
+                code="invalid_characters",
+            )
+        return number
 
 
 class ReasonForm(forms.Form):

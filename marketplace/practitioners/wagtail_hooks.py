@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
+from django_countries import countries
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -55,6 +56,7 @@ def case_view(request, pk: int):
         {
             "case": case,
             "practitioner": practitioner,
+            "country_name": countries.name(practitioner.country) or practitioner.country,
             "credentials": list(practitioner.credentials.order_by("kind", "expires_on")),
             "modalities": list(practitioner.modalities.all()),
             "history": list(practitioner.status_changes.select_related("changed_by")),

@@ -249,7 +249,7 @@ def test_the_identity_step_validates_and_saves(client, draft):
     assert bad.status_code == 400
     page = bad.content.decode()
     assert "The date of birth must be in the past." in page
-    assert "Use the two-letter country code" in page
+    assert "Choose the country from the list." in page
 
     good = client.post(
         f"{BASE}identity/",
@@ -264,6 +264,60 @@ def test_the_identity_step_validates_and_saves(client, draft):
     assert good.status_code == 302
     draft.refresh_from_db()
     assert draft.country == "GB" and draft.identity_document_number == "P7654321"
+
+
+def test_the_identity_page_offers_countries_by_name_and_refuses_bad_input(client, draft):
+    page = client.get(f"{BASE}identity/").content.decode()
+    assert '<select name="country"' in page
+    assert '<option value="GB">United Kingdom</option>' in page
+
+    eleven = timezone.localdate().replace(year=timezone.localdate().year - 11, day=1)
+    bad = client.post(
+        f"{BASE}identity/",
+        {
+            "legal_given_name": "Nia",
+            "legal_family_name": "New",
+            "date_of_birth": eleven.isoformat(),
+            "country": "United Kingdom",
+            "identity_document_number": "<img src=x onerror=alert(1)>",
+        },
+    )
+    assert bad.status_code == 400
+    page = bad.content.decode()
+    assert "You must be at least 18 years old to practise on Aeyia." in page
+    assert "Choose the country from the list." in page
+    assert "Use only letters, digits, spaces and hyphens" in page
+    assert "<img src=x" not in page
+    draft.refresh_from_db()
+    assert draft.country == "" and draft.date_of_birth is None
+
+    good = client.post(
+        f"{BASE}identity/",
+        {
+            "legal_given_name": "Nia",
+            "legal_family_name": "New",
+            "date_of_birth": "1990-05-17",
+            "country": "GB",
+            "identity_document_number": "MORGA 753116 SM9IJ",
+        },
+    )
+    assert good.status_code == 302
+    draft.refresh_from_db()
+    assert draft.country == "GB"
+    assert draft.identity_document_number == "MORGA 753116 SM9IJ"
+    # Shown back by name.
+    again = client.get(f"{BASE}identity/").content.decode()
+    assert '<option value="GB" selected>United Kingdom</option>' in again
+
+
+def test_the_credential_form_labels_say_when_a_field_is_required(client, draft):
+    page = client.get(f"{BASE}credentials/").content.decode()
+
+    assert "(required for a licence or registration)" in page
+    assert "(required for a licence or insurance)" in page
+    assert "(required for insurance)" in page
+    assert "(optional)" not in page
+    assert "practitioners/credential-form.js" in page
 
 
 def test_submitting_an_incomplete_profile_shows_what_is_missing(client, draft):
