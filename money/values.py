@@ -61,6 +61,8 @@ class Money:
             raise MoneyError(_example_message(spec)) from error
         if not number.is_finite():
             raise MoneyError(_example_message(spec))
+        if number.adjusted() >= MAX_WHOLE_DIGITS:
+            raise MoneyError("That amount is too large.", code="too_large")
         if number != number.quantize(Decimal(1).scaleb(-spec.decimals)):
             raise MoneyError(_decimals_message(spec), code="too_many_decimals")
         minor = number.scaleb(spec.exponent)

@@ -109,6 +109,8 @@ def test_from_major_is_exact():
         Money.from_major(Decimal("0.001"), "gbp")
     with pytest.raises(MoneyError):
         Money.from_major("lots", "gbp")
+    with pytest.raises(MoneyError, match="too large"):
+        Money.from_major("1e40", "gbp")
 
 
 def test_arithmetic_in_one_currency():
