@@ -1,8 +1,6 @@
 """allauth adapters: how accounts are created, how MFA secrets are kept, and what the
 OpenID Connect provider tells relying parties."""
 
-import base64
-import hashlib
 import logging
 import time
 from functools import cached_property
@@ -13,10 +11,11 @@ from allauth.account.authentication import get_authentication_records
 from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.encryption import keyring
 from accounts.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -82,12 +81,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 def mfa_fernet() -> MultiFernet:
     """Fernet keys for second-factor secrets: MFA_ENCRYPTION_KEYS (first encrypts, all
-    decrypt, so keys can be rotated), or one derived from SECRET_KEY when none is set."""
-    keys = list(settings.MFA_ENCRYPTION_KEYS)
-    if not keys:
-        digest = hashlib.sha256(b"aeyia.mfa-secrets:" + settings.SECRET_KEY.encode()).digest()
-        keys = [base64.urlsafe_b64encode(digest).decode()]
-    return MultiFernet([Fernet(key) for key in keys])
+    decrypt, so keys can be rotated), or one derived from SECRET_KEY when none is set.
+    The same keyring builder as the encrypted model fields (accounts.encryption); the keys
+    stay separate because allauth keeps the secret inside its own JSON column."""
+    return keyring(keys=settings.MFA_ENCRYPTION_KEYS, derive_label="aeyia.mfa-secrets:")
 
 
 class MfaAdapter(DefaultMFAAdapter):

@@ -15,6 +15,14 @@ def check_production_secrets(app_configs, **kwargs):
                 id="aeyia.E001",
             )
         )
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        errors.append(
+            Error(
+                "FIELD_ENCRYPTION_KEYS is not set: identity data and form messages would be "
+                "encrypted with a key derived from SECRET_KEY.",
+                id="aeyia.E009",
+            )
+        )
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         errors.append(
             Error("Production must run on PostgreSQL (set DATABASE_URL).", id="aeyia.E002")

@@ -13,6 +13,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from accounts.encryption import EncryptedTextField
 from cms.core.seo import SeoMixin
 from marketing_site.leads.blocks import NewsletterBodyBlock
 
@@ -54,7 +55,8 @@ class Lead(models.Model):
     email = models.EmailField(max_length=254)
     name = models.CharField(max_length=200, blank=True)
     interest = models.CharField(max_length=80, blank=True)
-    message = models.TextField(blank=True)
+    # What the person wrote on a contact form: encrypted at rest (accounts.encryption).
+    message = EncryptedTextField(blank=True)
 
     consent_text = models.TextField(blank=True, help_text="Word for word, as shown.")
     consent_given_at = models.DateTimeField(null=True, blank=True)

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from accounts.encryption import EncryptedDateField, EncryptedTextField
+
 SERVICE_MINIMUM_MINUTES = 5
 SERVICE_MAXIMUM_MINUTES = 480
 
@@ -63,12 +65,14 @@ class PractitionerProfile(models.Model):
     location = models.CharField(
         max_length=255, blank=True, help_text="Where in-person sessions take place."
     )
-    # Identity for the KYC check only (never shown publicly).
+    # Identity for the KYC check only (never shown publicly). The date of birth and the
+    # document number are encrypted at rest (accounts.encryption): no database query can
+    # filter on them; the age check runs in Python.
     legal_given_name = models.CharField(max_length=120, blank=True)
     legal_family_name = models.CharField(max_length=120, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
-    identity_document_number = models.CharField(max_length=64, blank=True)
+    identity_document_number = EncryptedTextField(max_length=64, blank=True)
     # The reason given with the last staff decision (rejection, suspension), shown to the
     # practitioner in the wizard.
     status_reason = models.TextField(blank=True)

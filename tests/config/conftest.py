@@ -33,6 +33,7 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         "DATABASE_URL": "postgres://aeyia@127.0.0.1:5432/aeyia",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
         "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "IDP_OIDC_PRIVATE_KEY": _rsa_private_key_pem(),
         "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
         "STRIPE_GATEWAY": "integrations.stripe.live.StripeLiveGateway",

@@ -13,7 +13,13 @@ from config.checks import check_production_secrets
 
 REPO_ROOT = Path(settings.BASE_DIR)
 # The checks about identity and infrastructure; other apps add their own (aeyia.E005+).
-IDENTITY_AND_INFRA_CHECKS = {"aeyia.E001", "aeyia.E002", "aeyia.E003", "aeyia.E004"}
+IDENTITY_AND_INFRA_CHECKS = {
+    "aeyia.E001",
+    "aeyia.E002",
+    "aeyia.E003",
+    "aeyia.E004",
+    "aeyia.E009",
+}
 
 
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -42,6 +48,7 @@ def test_deploy_check_passes_with_a_complete_production_environment(production_e
     ("variable", "value", "check_id"),
     [
         ("MFA_ENCRYPTION_KEYS", None, "aeyia.E001"),
+        ("FIELD_ENCRYPTION_KEYS", None, "aeyia.E009"),
         ("DATABASE_URL", "sqlite:////tmp/aeyia-prod.sqlite3", "aeyia.E002"),
         ("REDIS_URL", None, "aeyia.E003"),
         ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "aeyia.E004"),
@@ -98,6 +105,7 @@ only_the_check_reads_this_override = pytest.mark.filterwarnings(
 @only_the_check_reads_this_override
 def test_check_reports_nothing_for_a_production_like_configuration(settings):
     settings.MFA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     settings.DATABASES = {
         **settings.DATABASES,
         "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.postgresql"},
@@ -113,6 +121,7 @@ def test_check_reports_nothing_for_a_production_like_configuration(settings):
 @only_the_check_reads_this_override
 def test_check_reports_each_problem_with_its_id(settings):
     settings.MFA_ENCRYPTION_KEYS = []
+    settings.FIELD_ENCRYPTION_KEYS = []
     settings.DATABASES = {
         **settings.DATABASES,
         "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3"},

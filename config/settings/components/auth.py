@@ -69,6 +69,11 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGI
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation). Empty: derived
 # from SECRET_KEY, which the production deploy check refuses.
 MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+# Comma-separated Fernet keys for encrypted model fields (practitioner identity, lead
+# messages): the first encrypts, all decrypt. Empty: derived from SECRET_KEY, which the
+# production deploy check refuses. Rotate: new key first, `manage.py encrypted_fields_rotate`,
+# then drop the old key (docs/decisions/0023-erasure-and-field-encryption.md).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 MFA_REQUIRED_PATH_PREFIXES = ["/dashboard/", "/cms/", "/django-admin/", "/partners/"]
 
 # Headless API for apps and single-page clients (mounted at /_allauth/).
