@@ -24,8 +24,9 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from commerce.bookings.directory import (
+    BROWSER_ZONE_COOKIE,
     practitioner_public,
-    viewer_zone,
+    viewer_zone_for,
 )
 from commerce.bookings.models import Booking
 from commerce.bookings.selectors import Slot, bookable_slots, reschedule_slots
@@ -42,6 +43,7 @@ from commerce.bookings.services import (
     booking_start_card_checkout,
 )
 from commerce.bookings.services.holds import allowance_price, card_price_for, hold_duration
+from commerce.bookings.services.zones import client_time_zone_adopt
 from commerce.credits.models import CreditTransaction
 from commerce.credits.selectors import credits_available
 from commerce.errors import CommerceError, Conflict, InsufficientCredits, InvalidRequest, NotFound
@@ -265,7 +267,7 @@ def booking_start_view(request: HttpRequest, slug: str) -> HttpResponse:
         return _problem(request, str(error), practitioner=practitioner)
     # The practitioner comes with its services; the service needs it for the slot maths.
     service.practitioner = practitioner
-    zone = viewer_zone(user=request.user, fallback=practitioner.zone)
+    zone = viewer_zone_for(request, fallback=practitioner.zone)
     now = timezone.now()
     context = {
         "practitioner": practitioner,
@@ -319,6 +321,9 @@ def booking_start_view(request: HttpRequest, slug: str) -> HttpResponse:
         context["error"] = "Choose how you would like to pay."
         return render(request, "bookings/booking_start.html", context, status=400)
 
+    # The emails that follow have no browser to ask: keep its zone for a client who
+    # never chose one, so they show the times this page showed.
+    client_time_zone_adopt(user=request.user, browser_zone=request.COOKIES.get(BROWSER_ZONE_COOKIE))
     try:
         booking = booking_hold(
             client=request.user, service=service, starts_at=starts_at, pay_with=pay_with
@@ -472,7 +477,7 @@ def booking_detail_view(request: HttpRequest, booking_id: int) -> HttpResponse:
         "bookings/booking_detail.html",
         {
             "booking": booking,
-            "viewer_time_zone": viewer_zone(user=request.user, fallback=UTC),
+            "viewer_time_zone": viewer_zone_for(request, fallback=booking.practitioner.zone),
             "is_pending": booking.status == Status.HELD and booking.hold_expires_at > now,
             "can_cancel": booking.status in Booking.LIVE_STATUSES and booking.starts_at > now,
             "can_move": booking_can_reschedule(booking=booking, by=request.user, now=now),
@@ -510,7 +515,9 @@ def account_bookings_view(request: HttpRequest) -> HttpResponse:
             "upcoming": upcoming,
             "page": page,
             "now": now,
-            "viewer_time_zone": viewer_zone(user=request.user, fallback=UTC),
+            "viewer_time_zone": viewer_zone_for(
+                request, fallback=upcoming[0].practitioner.zone if upcoming else UTC
+            ),
         },
     )
 
@@ -575,7 +582,7 @@ def account_booking_cancel_view(request: HttpRequest, booking_id: int) -> HttpRe
         messages.error(request, "This booking can no longer be cancelled.")
         return redirect("account-bookings")
     preview = refund_preview(booking, now=now)
-    zone = viewer_zone(user=request.user, fallback=UTC)
+    zone = viewer_zone_for(request, fallback=booking.practitioner.zone)
     context = {"booking": booking, "preview": preview, "viewer_time_zone": zone}
     if request.method == "POST":
         if request.POST.get("expected_percent", "") != str(preview.percent):
@@ -613,7 +620,7 @@ def account_booking_reschedule_view(request: HttpRequest, booking_id: int) -> Ht
     fresh times (409)."""
     booking = _own_booking(request, booking_id)
     now = timezone.now()
-    zone = viewer_zone(user=request.user, fallback=UTC)
+    zone = viewer_zone_for(request, fallback=booking.practitioner.zone)
     if not booking_can_reschedule(booking=booking, by=request.user, now=now):
         messages.error(
             request,

@@ -176,14 +176,34 @@ def member_prices_for(*, user: User, services: Iterable[Service]) -> dict[int, i
     return prices
 
 
-def viewer_zone(*, user: User, fallback: tzinfo) -> tzinfo:
-    """The signed-in person's own time zone, or `fallback` (the practitioner's)."""
-    if user.is_authenticated and user.time_zone:
-        try:
-            return ZoneInfo(user.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return fallback
+# The zone a browser reports (Intl.DateTimeFormat), set by bookings/viewer-zone.js.
+BROWSER_ZONE_COOKIE = "aeyia_tz"
+# accounts.User.time_zone starts as "UTC" for everyone and no sign-up step asks: that
+# value means "not chosen" here (docs/decisions/0020).
+_UNCHOSEN_ZONE = "UTC"
+
+
+def _zone_named(name: str | None) -> ZoneInfo | None:
+    if not name or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def person_zone(user: User) -> ZoneInfo | None:
+    """A signed-in person's own chosen time zone, or None when they have not chosen one."""
+    if not user.is_authenticated or user.time_zone == _UNCHOSEN_ZONE:
+        return None
+    return _zone_named(user.time_zone)
+
+
+def viewer_zone(*, user: User, fallback: tzinfo, browser_zone: str | None = None) -> tzinfo:
+    """The zone to show a viewer times in: their own chosen zone, else the zone their
+    browser reports (`browser_zone`, from the BROWSER_ZONE_COOKIE), else `fallback`
+    (the practitioner's), which pages name next to the times."""
+    return person_zone(user) or _zone_named(browser_zone) or fallback
 
 
 def _active_services(practitioner: PractitionerProfile) -> Sequence[Service]:
@@ -191,3 +211,11 @@ def _active_services(practitioner: PractitionerProfile) -> Sequence[Service]:
     if services is None:
         raise ValueError("Load the practitioner with practitioners_bookable().")
     return services
+
+
+def viewer_zone_for(request, *, fallback: tzinfo) -> tzinfo:
+    """viewer_zone for a request: the signed-in person's zone, the browser's (cookie),
+    or `fallback`."""
+    return viewer_zone(
+        user=request.user, fallback=fallback, browser_zone=request.COOKIES.get(BROWSER_ZONE_COOKIE)
+    )

@@ -22,9 +22,11 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from commerce.bookings import ics
+from commerce.bookings.directory import person_zone
 from commerce.bookings.models import Booking
 from commerce.bookings.reminders import BookingNotice, BookingReminder
 from integrations.sms import get_sms_sender
@@ -166,11 +168,15 @@ def _describe(error: BaseException) -> str:
 
 
 def recipient_zone(booking: Booking, audience: str) -> ZoneInfo:
-    name = (
-        booking.client.time_zone if audience == Audience.CLIENT else booking.practitioner.time_zone
-    )
+    """The practitioner's zone for them; for the client, their own chosen zone (or the
+    browser's, adopted when they booked), otherwise the practitioner's, which the
+    message names next to the times."""
+    if audience == Audience.CLIENT:
+        own = person_zone(booking.client)
+        if own is not None:
+            return own
     try:
-        return ZoneInfo(name or "UTC")
+        return ZoneInfo(booking.practitioner.time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
@@ -203,6 +209,7 @@ def _context(booking: Booking, audience: str, zone: ZoneInfo) -> dict:
         "location": ics.booking_location(booking),
         "zone_name": str(zone.key),
         "site_url": settings.SITE_URL.rstrip("/"),
+        "bookings_url": settings.SITE_URL.rstrip("/") + reverse("account-bookings"),
     }
 
 

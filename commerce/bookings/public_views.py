@@ -19,7 +19,7 @@ from commerce.bookings.directory import (
     practitioner_directory,
     practitioner_next_available,
     practitioner_public,
-    viewer_zone,
+    viewer_zone_for,
 )
 from marketplace.practitioners.models import Modality, PractitionerProfile, Service
 from money import Money, get_currency
@@ -111,7 +111,7 @@ def practitioner_profile_view(request, slug: str):
         raise Http404("No such practitioner.")
     services = list(practitioner.active_services)
     member_prices = member_prices_for(user=request.user, services=services)
-    zone = viewer_zone(user=request.user, fallback=practitioner.zone)
+    zone = viewer_zone_for(request, fallback=practitioner.zone)
     profile_url = request.build_absolute_uri(reverse("practitioner-profile", args=[slug]))
     return render(
         request,

@@ -57,10 +57,10 @@ def test_confirmation_to_the_client_and_notice_to_the_practitioner(
 
     to_client, to_practitioner = by_recipient(booking)
     assert to_client.subject == "Booked: Reiki with Sam Rivers, Mon 7 Jan, 10:00 EST"
-    assert "When: Monday 7 January 2030, 10:00–11:00 EST (America/New_York)" in to_client.body
+    assert "When: Monday 7 January 2030, 10:00–11:00 (America/New_York)" in to_client.body
     assert to_practitioner.subject == "New booking: Reiki with Alex M., Tue 8 Jan, 02:00 AEDT"
     assert (
-        "When: Tuesday 8 January 2030, 02:00–03:00 AEDT (Australia/Sydney)" in to_practitioner.body
+        "When: Tuesday 8 January 2030, 02:00–03:00 (Australia/Sydney)" in to_practitioner.body
     )
     for message in (to_client, to_practitioner):
         part, calendar = calendar_attachment(message)
@@ -110,7 +110,7 @@ def test_cancellation_to_both_removes_the_calendar_entry(
     to_client, to_practitioner = by_recipient(booking)
     assert to_client.subject.startswith("Cancelled: Reiki with Sam Rivers")
     assert "Refund: 100%" in to_client.body
-    assert "Was: Tuesday 8 January 2030, 02:00–03:00 AEDT" in to_practitioner.body
+    assert "Was: Tuesday 8 January 2030, 02:00–03:00 (Australia/Sydney)" in to_practitioner.body
     for message in (to_client, to_practitioner):
         part, calendar = calendar_attachment(message)
         assert part.get_param("method") == "CANCEL"
@@ -154,10 +154,10 @@ def test_reschedule_to_both_with_the_old_and_new_times(booking, django_capture_o
     )
 
     to_client, to_practitioner = by_recipient(booking)
-    assert "Now: Wednesday 9 January 2030, 10:00–11:00 EST" in to_client.body
-    assert "Was: Monday 7 January 2030, 10:00 EST" in to_client.body
-    assert "Now: Thursday 10 January 2030, 02:00–03:00 AEDT" in to_practitioner.body
-    assert "Was: Tuesday 8 January 2030, 02:00 AEDT" in to_practitioner.body
+    assert "Now: Wednesday 9 January 2030, 10:00–11:00 (America/New_York)" in to_client.body
+    assert "Was: Monday 7 January 2030, 10:00 (America/New_York)" in to_client.body
+    assert "Now: Thursday 10 January 2030, 02:00–03:00 (Australia/Sydney)" in to_practitioner.body
+    assert "Was: Tuesday 8 January 2030, 02:00 (Australia/Sydney)" in to_practitioner.body
     event = only_event(calendar_attachment(to_client)[1])
     assert event.decoded("DTSTART") == moved
 
