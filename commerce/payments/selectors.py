@@ -61,7 +61,10 @@ def earnings_statement(*, account: ConnectedAccount) -> list[EarningsRow]:
     however many rows."""
     payments = list(Payment.objects.filter(destination=account, paid_at__isnull=False))
     transfers = list(Transfer.objects.filter(destination=account))
-    labels = _source_labels([(row.source_type, row.source_id) for row in (*payments, *transfers)])
+    labels = _source_labels(
+        [(payment.source_type, payment.source_id) for payment in payments]
+        + [(transfer.source_type, transfer.source_id) for transfer in transfers]
+    )
     rows = [
         EarningsRow(
             date=payment.paid_at,
