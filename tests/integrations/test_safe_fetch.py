@@ -302,3 +302,111 @@ def test_a_refused_connection_is_a_fetch_error(resolve, allow_local):
     resolve({"feeds.example.org": [LOCAL]})
     with pytest.raises(FetchError, match="request failed"):
         fetch(f"http://feeds.example.org:{closed_port}/", closed_port)
+
+
+# ---------- https: pinned address, original name for SNI and the certificate ----------
+
+
+def _certificate_authority(tmp_path, host):
+    """A throwaway CA and a server certificate for `host` signed by it (PEM files)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(text):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("Test CA"))
+        .issuer_name(name("Test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(name(host))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_file, cert_file, key_file = (tmp_path / n for n in ("ca.pem", "cert.pem", "key.pem"))
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return ca_file, cert_file, key_file
+
+
+@pytest.fixture
+def tls_server(tmp_path, server, monkeypatch):
+    """The local server behind TLS with a certificate for feeds.example.org from a test
+    CA that the fetch trusts; records the server name each client asked for (SNI)."""
+    import ssl
+
+    ca_file, cert_file, key_file = _certificate_authority(tmp_path, "feeds.example.org")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.sni = []
+    context.sni_callback = lambda sock, server_name, ctx: server.sni.append(server_name)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    monkeypatch.setattr(safe_fetch.certifi, "where", lambda: str(ca_file))
+    return server
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_original_name(
+    tls_server, resolve, allow_local
+):
+    tls_server.handler.routes["/cal.ics"] = (200, {}, b"BEGIN:VCALENDAR")
+    resolve({"feeds.example.org": [LOCAL], "other.example.org": [LOCAL]})
+    response = fetch(f"https://feeds.example.org:{tls_server.port}/cal.ics", tls_server.port)
+    assert response.body == b"BEGIN:VCALENDAR"
+    assert tls_server.sni == ["feeds.example.org"]
+    assert tls_server.handler.seen == [("/cal.ics", f"feeds.example.org:{tls_server.port}")]
+
+    # The same address under a name the certificate does not cover is refused.
+    with pytest.raises(FetchError, match="request failed"):
+        fetch(f"https://other.example.org:{tls_server.port}/cal.ics", tls_server.port)
