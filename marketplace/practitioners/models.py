@@ -426,11 +426,21 @@ class KycEvent(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # When the re-drive (beat) may process a received or failed event again: set at store
+    # time (a grace period for the normal path) and after each failure (back-off).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["received", "failed"]),
+                name="practitioners_kyc_redrive_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.event_id

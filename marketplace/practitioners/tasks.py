@@ -16,6 +16,14 @@ def process_kyc_event(self, event_id: int) -> str:
     return row.status
 
 
+@shared_task(name="marketplace.practitioners.tasks.redrive_kyc_events")
+def redrive_kyc_events() -> int:
+    """Beat: processes stored KYC events left received or failed, with back-off."""
+    from marketplace.practitioners.webhooks import kyc_events_redrive
+
+    return kyc_events_redrive()
+
+
 @shared_task(name="marketplace.practitioners.tasks.send_status_email")
 def send_status_email(practitioner_id: int, event: str) -> None:
     from marketplace.practitioners.notifications import send_status_email as send

@@ -98,6 +98,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.payments.tasks.redrive_webhook_events",
         "schedule": crontab(minute="*/2"),
     },
+    "redrive-kyc-events": {
+        "task": "marketplace.practitioners.tasks.redrive_kyc_events",
+        "schedule": crontab(minute="*/2"),
+    },
     # Unsubscribes, bounces and spam complaints made in Klaviyo come back to the leads.
     "pull-klaviyo-suppressions": {
         "task": "marketing_site.leads.tasks.pull_klaviyo_suppressions",
