@@ -57,6 +57,10 @@ def test_without_a_broker_tasks_run_eagerly(tmp_path):
         "downgrade-memberships-after-grace",
         "refresh-external-calendars",
         "send-due-reminders",
+        "relay-outbox",
+        "purge-sent-outbox",
+        "redrive-stripe-events",
+        "redrive-kyc-events",
     ],
 )
 def test_beat_schedules_name_registered_tasks(entry):
