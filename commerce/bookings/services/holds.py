@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from commerce.bookings.directory import member_price
+from commerce.bookings.directory import member_price, person_zone
 from commerce.bookings.models import BOOKING_OVERLAP_CONSTRAINT, Booking
 from commerce.bookings.notifications import booking_notify_confirmed
 from commerce.bookings.selectors import slots_for_service
@@ -152,6 +152,15 @@ def _price_snapshot(service: Service, pay_with: str, *, client: User) -> dict:
         "price_currency": service.currency if amount is not None else "",
         "price_credits": credit_cost,
     }
+
+
+def session_label(booking: Booking) -> str:
+    """What the client's checkout page and credit statement call a session: "<service>
+    on <date> <time> (<zone>)", in the client's own zone, else the practitioner's,
+    named (never a bare UTC time)."""
+    zone = person_zone(booking.client) or booking.service.practitioner.zone
+    when = booking.starts_at.astimezone(zone)
+    return f"{booking.service.name} on {when:%d %b %Y %H:%M} ({zone.key})"
 
 
 def require_slot_offered(
@@ -318,7 +327,7 @@ def booking_confirm_with_credits(*, booking: Booking, now: datetime | None = Non
             amount=locked.price_credits,
             source_type=BOOKING_SOURCE_TYPE,
             source_id=str(locked.pk),
-            memo=f"{locked.service.name} on {locked.starts_at:%Y-%m-%d %H:%M} UTC",
+            memo=session_label(locked),
         )
         return _confirm(locked, now=moment, credit_spend=spend)
 
@@ -354,7 +363,7 @@ def booking_confirm_with_membership(*, booking: Booking, now: datetime | None = 
                 amount=locked.price_credits,
                 source_type=BOOKING_SOURCE_TYPE,
                 source_id=str(locked.pk),
-                memo=f"{locked.service.name} on {locked.starts_at:%Y-%m-%d %H:%M} UTC",
+                memo=session_label(locked),
                 grant_kinds=[CreditTransaction.Kind.ALLOWANCE],
             )
         except InsufficientCredits as error:
@@ -441,7 +450,7 @@ def booking_start_card_checkout(
         payment = payment_checkout_create(
             user=locked.client,
             purpose=Payment.Purpose.BOOKING,
-            description=f"{locked.service.name} on {locked.starts_at:%d %b %Y %H:%M} UTC"[:200],
+            description=session_label(locked)[:200],
             amount=locked.price_amount,
             currency=locked.price_currency,
             success_url=success_url,

@@ -106,3 +106,21 @@ def test_client_time_zone_adopt(stored, cookie, kept):
     client_time_zone_adopt(user=person, browser_zone=cookie)
     person.refresh_from_db()
     assert person.time_zone == kept
+
+
+def test_the_credit_statement_names_the_session_in_the_clients_zone():
+    from commerce.bookings.services import booking_confirm_with_credits, booking_hold
+    from commerce.credits.models import CreditTransaction
+    from tests.commerce.bookings.booking_setup import bookable_service, slot
+    from tests.commerce.credits.factories import give_credits
+
+    service = bookable_service(name="Reiki")
+    person = UserFactory(time_zone="America/New_York")
+    give_credits(user=person, amount=10)
+    starts_at = slot(days=3, hour=14)
+    booking = booking_hold(client=person, service=service, starts_at=starts_at, pay_with="credits")
+    booking_confirm_with_credits(booking=booking)
+    booking.refresh_from_db()
+    spend = CreditTransaction.objects.get(pk=booking.credit_spend_id)
+    local = starts_at.astimezone(ZoneInfo("America/New_York"))
+    assert spend.memo == f"Reiki on {local:%d %b %Y %H:%M} (America/New_York)"
