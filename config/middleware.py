@@ -1,10 +1,13 @@
-"""Project-wide middleware: request ids and the content security policy."""
+"""Project-wide middleware: request ids, input hygiene for the API and webhooks, and the
+content security policy."""
 
 import re
 import uuid
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import JsonResponse, QueryDict
 
 from config.logging import request_id_var
 
@@ -65,3 +68,116 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             # XFrameOptionsMiddleware (inside this one) wrote DENY for the page's path.
             response["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+
+# Paths whose callers are programs: their errors are JSON, never an HTML error page.
+_MACHINE_PATH_PREFIXES = ("/api/", "/webhooks/")
+_NUL = "\x00"
+# `\u0000` in JSON text: a backslash escape that is not itself an escaped backslash.
+_JSON_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+_ERROR_BODIES = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("permission_denied", "You may not do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("payload_too_large", "The request body is too large."),
+    500: ("server_error", "Something went wrong on our side."),
+}
+
+
+def _json_error(code: str, detail: str, status: int) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail}, status=status)
+
+
+def _has_nul(data) -> bool:
+    return any(
+        _NUL in key or any(isinstance(value, str) and _NUL in value for value in values)
+        for key, values in data.lists()
+    )
+
+
+class InputHygieneMiddleware:
+    """The first gate for the API and the webhooks (decision 0022). PostgreSQL refuses a
+    NUL character in text, so one would be a 500 at the first query: in the query string or
+    an API body it is a 400 `invalid`, in the path a 404. A body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 `payload_too_large`; Django alone answers it with
+    an HTML 400 when a view first reads `request.body`. All as JSON. The API's parsers
+    (config/parsers.py) bound JSON nesting. Webhook bodies are left untouched: their
+    signature covers the raw bytes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(_MACHINE_PATH_PREFIXES):
+            return self.get_response(request)
+        if self._is_too_large(request):
+            return self._too_large()
+        if _NUL in request.path_info:
+            # No route or object is named with a NUL.
+            return _json_error("not_found", "Not found.", 404)
+        try:
+            has_nul = _has_nul(request.GET) or self._body_has_nul(request)
+        except TooManyFieldsSent:
+            return _json_error("invalid", "The request has too many parameters.", 400)
+        if has_nul:
+            return _json_error("invalid", "The request contains a NUL character.", 400)
+        return self._as_json(self.get_response(request))
+
+    @staticmethod
+    def _as_json(response):
+        """Errors raised outside our views (no route matched: 404; a wrong method on a
+        plain Django view: 405; a suspicious request: 400) come back as HTML pages; programs
+        get them as {"code", "detail"} like every other error, headers (Allow) kept."""
+        content_type = response.get("Content-Type", "")
+        if response.status_code < 400 or content_type.startswith("application/json"):
+            return response
+        code, detail = _ERROR_BODIES.get(
+            response.status_code, ("error", "The request could not be completed.")
+        )
+        replacement = _json_error(code, detail, response.status_code)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                replacement[header] = response[header]
+        return replacement
+
+    @staticmethod
+    def _body_has_nul(request) -> bool:
+        """JSON and form bodies sent to the API, checked whether or not the view reads
+        them. Webhook bodies stay untouched: their signature covers the raw bytes."""
+        if not request.path_info.startswith("/api/") or request.method in ("GET", "HEAD"):
+            return False
+        content_type = request.content_type or ""
+        if content_type == "application/json" or content_type.endswith("+json"):
+            body = request.body
+            return b"\x00" in body or _JSON_NUL_ESCAPE.search(body) is not None
+        if content_type == "application/x-www-form-urlencoded":
+            return _has_nul(QueryDict(request.body, encoding=request.encoding))
+        return False
+
+    def process_exception(self, request, exception):
+        # A body that grows past the limit after the headers were read (no or a wrong
+        # Content-Length) raises inside the view.
+        if isinstance(exception, RequestDataTooBig) and request.path_info.startswith(
+            _MACHINE_PATH_PREFIXES
+        ):
+            return self._too_large()
+        return None
+
+    @staticmethod
+    def _is_too_large(request) -> bool:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False
+        return limit is not None and length > limit
+
+    @staticmethod
+    def _too_large() -> JsonResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _json_error(
+            "payload_too_large", f"The request body is larger than {limit} bytes.", 413
+        )

@@ -26,6 +26,7 @@ from cms.courses.services import (
 )
 from commerce.errors import NotFound
 from config.pagination import StrictLimitOffsetPagination
+from config.schema import errors
 
 MAX_ID = 2**31 - 1
 
@@ -93,6 +94,7 @@ class CourseListView(GenericAPIView):
     pagination_class = CoursePagination
     serializer_class = CourseSerializer
 
+    @extend_schema(responses=CourseSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(courses_live())
         summaries = course_summaries(courses=list(page), user=request.user)
@@ -110,7 +112,22 @@ class CourseEnrolView(APIView):
     the Checkout `checkout_url` (the enrolment follows the payment). 402
     insufficient_credits, 403 not_included, 404 for a course the caller cannot see."""
 
-    @extend_schema(request=EnrolInputSerializer, responses={201: EnrolmentSerializer})
+    @extend_schema(
+        request=EnrolInputSerializer,
+        responses={
+            200: EnrolmentSerializer,
+            201: EnrolmentSerializer,
+            202: inline_serializer(
+                "CoursePaymentStarted",
+                {
+                    "status": serializers.ChoiceField(choices=["payment_required"]),
+                    "payment": serializers.IntegerField(),
+                    "checkout_url": serializers.URLField(),
+                },
+            ),
+            **errors(402, 409),
+        },
+    )
     def post(self, request, pk: int):
         course = courses_live().filter(pk=pk).first() if pk <= MAX_ID else None
         if course is None:
@@ -163,19 +180,22 @@ class LessonProgressView(APIView):
 
     @extend_schema(
         request=ProgressInputSerializer,
-        responses=inline_serializer(
-            "LessonProgressResult",
-            {
-                "lesson": serializers.IntegerField(),
-                "completed": serializers.BooleanField(),
-                "position_seconds": serializers.IntegerField(),
-                "score": serializers.IntegerField(allow_null=True),
-                "passed": serializers.BooleanField(allow_null=True),
-                "course_percent_complete": serializers.IntegerField(),
-                "course_completed": serializers.BooleanField(),
-                "certificate_code": serializers.CharField(allow_null=True),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "LessonProgressResult",
+                {
+                    "lesson": serializers.IntegerField(),
+                    "completed": serializers.BooleanField(),
+                    "position_seconds": serializers.IntegerField(),
+                    "score": serializers.IntegerField(allow_null=True),
+                    "passed": serializers.BooleanField(allow_null=True),
+                    "course_percent_complete": serializers.IntegerField(),
+                    "course_completed": serializers.BooleanField(),
+                    "certificate_code": serializers.CharField(allow_null=True),
+                },
+            ),
+            **errors(409),
+        },
     )
     def post(self, request, pk: int):
         lesson = LessonPage.objects.live().filter(pk=pk).first() if pk <= MAX_ID else None

@@ -29,7 +29,8 @@ from cms.library.selectors import (
     with_related,
 )
 from commerce.errors import Conflict, InvalidRequest, NotFound
-from config.pagination import StrictLimitOffsetPagination
+from config.pagination import MAX_OFFSET, StrictLimitOffsetPagination
+from config.schema import errors
 
 
 class _NoFormatOverride:
@@ -187,8 +188,11 @@ class LibraryListView(APIView):
             OpenApiParameter("modality", str, description="Modality slug."),
             OpenApiParameter("level", str, enum=["beginner", "intermediate", "advanced"]),
             OpenApiParameter("q", str, description="Words in the title, teaser or topics."),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": LibraryPagination.max_limit},
+            ),
+            OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
         ],
         responses=LibraryListSerializer,
     )
@@ -236,7 +240,10 @@ class LibraryPurchaseView(APIView):
     permission_classes = [IsAuthenticated]
     content_negotiation_class = FormatIsAFilter
 
-    @extend_schema(request=None, responses={200: PurchaseSerializer, 201: PurchaseSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: PurchaseSerializer, 201: PurchaseSerializer, **errors(402, 409)},
+    )
     def post(self, request, item_id: int):
         item = _item_or_404(item_id)
         if item.access_level != AccessLevel.CREDITS or not item.credit_price:

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from commerce.bookings.api.rest import ServiceSerializer
 from commerce.bookings.directory import practitioner_directory, practitioner_public
 from commerce.errors import InvalidRequest, NotFound
-from config.pagination import StrictLimitOffsetPagination
+from config.pagination import MAX_OFFSET, StrictLimitOffsetPagination
 from marketplace.practitioners.models import Modality, PractitionerProfile
 
 MAX_QUERY_LENGTH = 200
@@ -183,6 +183,15 @@ class PractitionerDetailSerializer(PractitionerSummarySerializer):
         return ServiceSerializer(practitioner.active_services, many=True).data
 
 
+class PractitionerPageSerializer(serializers.Serializer):
+    """One page of the directory (documentation only)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PractitionerSummarySerializer(many=True)
+
+
 class PractitionerListView(APIView):
     """Verified and active practitioners, by name, filtered and paginated."""
 
@@ -190,6 +199,7 @@ class PractitionerListView(APIView):
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
 
     @extend_schema(
+        operation_id="practitioners_list",
         parameters=[
             OpenApiParameter("q", str, description="Text in the name, bio or a modality."),
             OpenApiParameter("modality", str, description="A modality slug."),
@@ -213,10 +223,14 @@ class PractitionerListView(APIView):
                 str,
                 description="IANA zone available_on is read in (default: each practitioner's own).",
             ),
-            OpenApiParameter("limit", int, description="1–100, default 20."),
-            OpenApiParameter("offset", int),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": DirectoryPagination.max_limit},
+                description="1–100, default 20.",
+            ),
+            OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
         ],
-        responses=PractitionerSummarySerializer(many=True),
+        responses=PractitionerPageSerializer,
     )
     def get(self, request):
         filters = directory_filters(request.query_params)

@@ -31,7 +31,8 @@ from commerce.bookings.services import (
     booking_start_card_checkout,
 )
 from commerce.errors import InvalidRequest, NotFound
-from config.pagination import StrictLimitOffsetPagination
+from config.pagination import MAX_ID, StrictLimitOffsetPagination
+from config.schema import errors
 from marketplace.practitioners.models import PractitionerProfile, Service
 from marketplace.practitioners.selectors import practitioners_bookable_unloaded
 
@@ -100,7 +101,7 @@ class PractitionerServicesView(APIView):
 
 
 class SlotQuerySerializer(serializers.Serializer):
-    service = serializers.IntegerField(min_value=1)
+    service = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     start = serializers.CharField()
     end = serializers.CharField()
     tz = serializers.CharField(required=False, default="UTC")
@@ -206,9 +207,6 @@ class PractitionerSlotsView(APIView):
 
 # ---------- bookings ----------
 
-# Ids are bigints; a larger number can name nothing (and must not reach the database).
-MAX_ID = 2**63 - 1
-
 
 class BookingInputSerializer(serializers.Serializer):
     service = serializers.IntegerField(min_value=1, max_value=MAX_ID)
@@ -290,11 +288,15 @@ class BookingsView(GenericAPIView):
     def get_queryset(self):
         return _bookings_of(self.request.user).filter(client=self.request.user)
 
+    @extend_schema(responses=BookingSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset().order_by("-starts_at", "-pk"))
         return self.get_paginated_response(BookingSerializer(page, many=True).data)
 
-    @extend_schema(request=BookingInputSerializer, responses={201: BookingSerializer})
+    @extend_schema(
+        request=BookingInputSerializer,
+        responses={201: BookingSerializer, **errors(402, 404, 409)},
+    )
     def post(self, request):
         data = BookingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -327,7 +329,7 @@ class BookingCancelView(APIView):
     """POST {reason?}: cancel a booking the caller made, or one of their own sessions as
     the practitioner (404 for anyone else's). The service's policy decides the refund."""
 
-    @extend_schema(request=CancelInputSerializer, responses=BookingSerializer)
+    @extend_schema(request=CancelInputSerializer, responses={200: BookingSerializer, **errors(409)})
     def post(self, request, pk: int):
         data = CancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -367,7 +369,9 @@ class BookingRescheduleView(APIView):
     upcoming booking. No money moves. 409 slot_taken / slot_unavailable /
     reschedule_not_allowed, 400 bad input, 404 anyone else's booking."""
 
-    @extend_schema(request=RescheduleInputSerializer, responses=BookingSerializer)
+    @extend_schema(
+        request=RescheduleInputSerializer, responses={200: BookingSerializer, **errors(409)}
+    )
     def post(self, request, pk: int):
         data = RescheduleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -383,7 +387,7 @@ class BookingNoShowView(APIView):
     that has started). The service's policy for a no-show decides any refund. 409
     no_show_not_allowed; 404 unless the caller is the booking's practitioner."""
 
-    @extend_schema(request=None, responses=BookingSerializer)
+    @extend_schema(request=None, responses={200: BookingSerializer, **errors(409)})
     def post(self, request, pk: int):
         booking = _booking_for(request.user, pk, as_practitioner_only=True)
         booking_mark_no_show(booking=booking, by=request.user)

@@ -4,7 +4,6 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from commerce.credits.models import CreditEntry, CreditTransaction
@@ -14,6 +13,7 @@ from commerce.credits.selectors import (
     credits_next_expiry,
     credits_statement,
 )
+from config.pagination import MAX_OFFSET, StrictLimitOffsetPagination
 
 
 class CreditEntrySerializer(serializers.ModelSerializer):
@@ -58,7 +58,7 @@ class CreditsSerializer(serializers.Serializer):
     entries = CreditEntrySerializer(many=True)
 
 
-class CreditEntryPagination(LimitOffsetPagination):
+class CreditEntryPagination(StrictLimitOffsetPagination):
     default_limit = 50
     max_limit = 200
 
@@ -77,9 +77,15 @@ class CreditsView(GenericAPIView):
         responses=CreditsSerializer,
         parameters=[
             OpenApiParameter(
-                "limit", int, description="Entries per page (default 50, at most 200)."
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": CreditEntryPagination.max_limit},
+                description="Entries per page (default 50, at most 200).",
             ),
-            OpenApiParameter("offset", int, description="Entries to skip."),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                description="Entries to skip.",
+            ),
         ],
     )
     def get(self, request):

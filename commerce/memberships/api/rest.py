@@ -1,4 +1,5 @@
 from django.urls import path, reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -7,6 +8,7 @@ from rest_framework.views import APIView
 from commerce.memberships import services
 from commerce.memberships.models import Membership, MembershipPlan
 from commerce.memberships.selectors import membership_plans_active
+from config.schema import errors
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -39,12 +41,24 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["plan", "status", "current_period_end", "cancel_at_period_end", "grace_until"]
 
 
+class MyMembershipSerializer(serializers.Serializer):
+    """GET memberships/me/ (documentation only): the membership, or `status: free` with
+    `plan: null` and nothing else when the caller has no current one."""
+
+    plan = PlanSerializer(allow_null=True)
+    status = serializers.ChoiceField(choices=[*Membership.Status.values, "free"])
+    current_period_end = serializers.DateTimeField(required=False, allow_null=True)
+    cancel_at_period_end = serializers.BooleanField(required=False)
+    grace_until = serializers.DateTimeField(required=False, allow_null=True)
+
+
 class PlanListView(APIView):
     """GET /api/v1/membership-plans/ (public)."""
 
     permission_classes = [AllowAny]
     serializer_class = PlanSerializer
 
+    @extend_schema(responses=PlanSerializer(many=True))
     def get(self, request):
         return Response(PlanSerializer(membership_plans_active(), many=True).data)
 
@@ -58,6 +72,15 @@ class CheckoutView(APIView):
 
     serializer_class = CheckoutInputSerializer
 
+    @extend_schema(
+        request=CheckoutInputSerializer,
+        responses={
+            201: inline_serializer(
+                "MembershipCheckoutStarted", {"checkout_url": serializers.URLField()}
+            ),
+            **errors(409),
+        },
+    )
     def post(self, request):
         data = CheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -76,6 +99,7 @@ class MyMembershipView(APIView):
 
     serializer_class = MembershipSerializer
 
+    @extend_schema(responses=MyMembershipSerializer)
     def get(self, request):
         membership = Membership.objects.select_related("plan").filter(user=request.user).first()
         if membership is None or not membership.is_current:

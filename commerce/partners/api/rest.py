@@ -19,6 +19,7 @@ from commerce.partners.models import SponsorPool
 from commerce.partners.selectors import pool_eligible_for, pools_for_client
 from commerce.partners.services import pool_enroll_by_invite, pool_enroll_with_voucher
 from commerce.partners.throttles import VoucherRedeemThrottle
+from config.schema import errors
 
 
 class PoolSerializer(serializers.Serializer):
@@ -65,7 +66,10 @@ class VoucherRedeemView(APIView):
 
     throttle_classes = [VoucherRedeemThrottle]
 
-    @extend_schema(request=VoucherRedeemSerializer, responses=EnrollmentSerializer)
+    @extend_schema(
+        request=VoucherRedeemSerializer,
+        responses={200: EnrollmentSerializer, **errors(404, 409)},
+    )
     def post(self, request):
         serializer = VoucherRedeemSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -79,7 +83,7 @@ class VoucherRedeemView(APIView):
 class InviteAcceptView(APIView):
     """Accepts every invitation to the caller's verified email addresses."""
 
-    @extend_schema(request=None, responses=EnrollmentListSerializer)
+    @extend_schema(request=None, responses={200: EnrollmentListSerializer, **errors(409)})
     def post(self, request):
         enrollments = _with_client_view(pool_enroll_by_invite(user=request.user), request.user)
         return Response(EnrollmentListSerializer({"enrollments": enrollments}).data)

@@ -1,4 +1,5 @@
 from django.urls import path, reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -6,6 +7,7 @@ from rest_framework.views import APIView
 
 from commerce.credits.models import CreditPack
 from commerce.payments import services
+from config.schema import errors
 
 
 class CreditPackSerializer(serializers.ModelSerializer):
@@ -20,6 +22,7 @@ class CreditPackListView(APIView):
     permission_classes = [AllowAny]
     serializer_class = CreditPackSerializer
 
+    @extend_schema(responses=CreditPackSerializer(many=True))
     def get(self, request):
         packs = CreditPack.objects.filter(is_active=True).order_by("sort_order", "price")
         return Response(CreditPackSerializer(packs, many=True).data)
@@ -34,6 +37,16 @@ class CreditPackCheckoutView(APIView):
 
     serializer_class = PackCheckoutInputSerializer
 
+    @extend_schema(
+        request=PackCheckoutInputSerializer,
+        responses={
+            201: inline_serializer(
+                "CreditPackCheckoutStarted",
+                {"checkout_url": serializers.URLField(), "payment": serializers.IntegerField()},
+            ),
+            **errors(409),
+        },
+    )
     def post(self, request):
         data = PackCheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

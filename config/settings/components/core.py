@@ -79,11 +79,14 @@ INSTALLED_APPS = [
     # API
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files
     "anymail",
 ]
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    # NUL bytes and oversized bodies on /api/ and /webhooks/ are JSON 400/413 (decision 0022).
+    "config.middleware.InputHygieneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",

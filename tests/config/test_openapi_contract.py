@@ -1,0 +1,156 @@
+"""The API keeps the contract it publishes (decision 0022): schemathesis reads the schema
+the app serves at /api/v1/schema/ and sends every operation generated requests, signed out
+and signed in as a client, over a small realistic catalogue. Every answer must be no
+server error, a status the operation documents, the documented content type and a body
+that matches the documented schema.
+
+Examples are bounded (MAX_EXAMPLES per operation, no deadline) so both runs take minutes
+at most on two cores."""
+
+import datetime as dt
+import json
+import secrets
+
+import pytest
+import schemathesis
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from commerce.credits.models import CreditPack
+from commerce.memberships.defaults import ensure_default_plans
+from commerce.memberships.models import MembershipPlan
+from config.wsgi import application
+from tests.accounts.factories import UserFactory
+from tests.cms.courses.factories import EnrolmentFactory, short_course
+from tests.cms.library.factories import LibraryItemFactory, TopicFactory, library_index
+from tests.commerce.bookings.booking_setup import bookable_service
+from tests.commerce.credits.factories import give_credits
+from tests.conftest import _clear_cache
+from tests.marketplace.practitioners.factories import ModalityFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_EXAMPLES = 20
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+CONTRACT = hypothesis_settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_between_requests():
+    """Django closes the database connection when a request starts and finishes; the test client
+    switches that off, and so must a test that calls the WSGI application itself, or the
+    test's transaction (and the catalogue in it) is gone after the first request."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def catalogue():
+    """A practitioner with a bookable service, the membership plans, credit packs, a
+    course and a few library items: enough for the operations to answer with data."""
+    yoga = ModalityFactory(name="Yoga therapy", slug="yoga-therapy")
+    service = bookable_service(modality=yoga, name="Yoga therapy session")
+    ensure_default_plans(MembershipPlan)
+    CreditPack.objects.create(name="Starter", credit_count=5, price=4500)
+    CreditPack.objects.create(name="Regular", credit_count=10, price=8000)
+    sleep = TopicFactory(name="Sleep", slug="sleep")
+    index = library_index()
+    LibraryItemFactory(title="Sleep hygiene", topics=[sleep], parent=index)
+    LibraryItemFactory(
+        title="Evening yoga", modality=yoga, access_level="credits", credit_price=2, parent=index
+    )
+    course, _text, _quiz = short_course()
+    return {"service": service, "course": course}
+
+
+def _published_schema() -> dict:
+    """The schema exactly as /api/v1/schema/ serves it (same generator, same settings),
+    built without a request so the operations can be collected as separate tests."""
+    generator = SchemaGenerator()
+    return json.loads(OpenApiJsonRenderer().render(generator.get_schema(request=None, public=True)))
+
+
+SCHEMA = _published_schema()
+schema = schemathesis.openapi.from_dict(SCHEMA)
+schema.app = application  # requests go through the whole WSGI stack, middleware included
+
+
+def test_the_tested_schema_is_the_one_the_app_serves(client):
+    response = client.get("/api/v1/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    assert response.json() == SCHEMA
+
+
+@pytest.fixture
+def client_headers(catalogue):
+    """A signed-in client (credits, a course enrolment), as a session cookie and a CSRF
+    token pair the way a browser sends them."""
+    user = UserFactory()
+    give_credits(user=user, amount=20)
+    EnrolmentFactory(user=user, course=catalogue["course"], enrolled_at=_yesterday())
+    session = Client()
+    session.force_login(user)
+    assert session.session[SESSION_KEY] == str(user.pk)
+    csrf = secrets.token_hex(16)  # 32 characters from CSRF's alphabet
+    cookies = {
+        settings.SESSION_COOKIE_NAME: session.cookies[settings.SESSION_COOKIE_NAME].value,
+        settings.CSRF_COOKIE_NAME: csrf,
+    }
+    return {
+        "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+        "X-CSRFToken": csrf,
+    }
+
+
+def test_the_signed_in_run_is_signed_in(catalogue, client_headers):
+    response = Client().get("/api/v1/me/", headers=client_headers)
+
+    assert response.status_code == 200
+
+
+def _yesterday():
+    return dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+
+
+@schema.parametrize()
+@CONTRACT
+def test_every_operation_keeps_the_contract_signed_out(case, catalogue):
+    _clear_cache()  # throttles and rate limits would answer 429 to most examples
+    case.call_and_validate(checks=CHECKS)
+
+
+@schema.parametrize()
+@CONTRACT
+def test_every_operation_keeps_the_contract_signed_in(case, client_headers):
+    _clear_cache()
+    case.call_and_validate(checks=CHECKS, headers=client_headers)
