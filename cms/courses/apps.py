@@ -16,3 +16,14 @@ class CoursesConfig(AppConfig):
         payment_reconciled.connect(
             course_payment_reconciled, sender=Payment, dispatch_uid="courses-card-payment"
         )
+
+        from cms.courses.services.progress import certificates_erase
+        from privacy.registry import eraser_register
+
+        # Enrolments and progress stay (course statistics) and point at the anonymised
+        # account; the certificate is what printed the person's name.
+        eraser_register(
+            name="certificates",
+            eraser=certificates_erase,
+            models=("courses.Enrolment", "courses.Certificate"),
+        )

@@ -383,9 +383,16 @@ class LessonProgress(models.Model):
         return self.completed_at is not None
 
 
+ERASED_LEARNER_NAME = "A learner whose account was erased"
+
+
 class Certificate(models.Model):
     """Proof of completion, issued once per enrolment. The names are a snapshot, so the
-    certificate reads the same if the course or the learner is renamed later."""
+    certificate reads the same if the course or the learner is renamed later.
+
+    When the learner is erased the name is blanked and `holder_erased_at` set: the code
+    still verifies (the course was completed on that date) but says whose it was no more
+    (docs/decisions/0023-erasure-and-field-encryption.md)."""
 
     enrolment = models.OneToOneField(
         Enrolment, on_delete=models.PROTECT, related_name="certificate"
@@ -395,6 +402,16 @@ class Certificate(models.Model):
     course_title = models.CharField(max_length=255)
     instructor_name = models.CharField(max_length=200)
     issued_at = models.DateTimeField()
+    holder_erased_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_holder_erased(self) -> bool:
+        return self.holder_erased_at is not None
+
+    @property
+    def awarded_to(self) -> str:
+        """The name to show: the snapshot, or a neutral phrase once the learner is erased."""
+        return ERASED_LEARNER_NAME if self.is_holder_erased else self.learner_name

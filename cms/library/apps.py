@@ -10,3 +10,10 @@ class LibraryConfig(AppConfig):
         from cms.library import signal_handlers
 
         signal_handlers.connect()
+
+        from privacy.registry import holds_nothing_personal
+
+        holds_nothing_personal(
+            models=("library.ContentPurchase",),
+            reason="which item an (anonymised) account bought, kept with its payment",
+        )

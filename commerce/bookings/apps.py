@@ -9,3 +9,11 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the booking handlers with the Stripe webhook registry.
         from commerce.bookings import booking_handlers  # noqa: F401
+        from commerce.bookings.services.erasure import bookings_erase
+        from privacy.registry import eraser_register
+
+        eraser_register(
+            name="bookings",
+            eraser=bookings_erase,
+            models=("bookings.Booking", "bookings.ClientContactPreference"),
+        )

@@ -9,3 +9,9 @@ class MembershipsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the Stripe Billing event handlers with the webhook registry.
         from commerce.memberships import handlers  # noqa: F401
+        from privacy.registry import holds_nothing_personal
+
+        holds_nothing_personal(
+            models=("memberships.Membership", "memberships.MembershipCheckout"),
+            reason="subscription state and Stripe ids kept for the books",
+        )

@@ -41,6 +41,7 @@ from commerce.partners.models import (
     voucher_code_key,
     voucher_code_key_expression,
 )
+from privacy.registry import ErasureSubject
 
 MAX_INVITES_PER_CALL = 1000
 MAX_EMAIL_LENGTH = 254  # the column's length; Django's validator allows up to 320
@@ -567,3 +568,21 @@ def pool_draw_reverse(*, draw: PoolDraw, source_type: str, source_id: str) -> Po
     locked.save(update_fields=["reversed_at", "reversal_source_type", "reversal_source_id"])
     SponsorPool.objects.filter(pk=locked.pool_id).update(units_used=F("units_used") - locked.units)
     return locked
+
+
+def pool_invites_erase(subject: ErasureSubject) -> int:
+    """Eraser: invitations sent to the person's email. One not yet accepted is deleted;
+    an accepted one stays (it explains the enrolment and its draws) with the address
+    replaced."""
+    invites = PoolInvite.objects.filter(email__iexact=subject.email)
+    if subject.user is not None:
+        invites = invites | PoolInvite.objects.filter(accepted_user=subject.user)
+    changed = 0
+    for invite in invites.select_for_update():
+        if invite.accepted_user_id is None:
+            invite.delete()
+        else:
+            invite.email = f"erased-{invite.pk}@invalid"
+            invite.save(update_fields=["email"])
+        changed += 1
+    return changed

@@ -15,7 +15,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
 
-from accounts.services import user_anonymise
 from integrations.klaviyo.events import (
     profile_delete_on_commit,
     profile_upsert_on_commit,
@@ -36,6 +35,8 @@ from marketing_site.leads.models import (
     UnsubscribeReason,
 )
 from marketing_site.leads.selectors import form_submissions_with_email
+from privacy.registry import ErasureSubject
+from privacy.services import person_erase as privacy_person_erase
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -416,33 +417,45 @@ class ErasureResult:
     user_anonymised: bool
 
 
-@transaction.atomic
 def person_erase(*, email: str, requested_by) -> ErasureResult:
-    """Erases a person on request (GDPR art. 17): deletes their leads, the Wagtail form
-    submissions that carry their email and the Klaviyo failure records naming them,
-    anonymises their account if they have one (accounts with ledger or payment rows are
-    kept for the books, without personal data), and asks Klaviyo to delete their
-    profiles after commit."""
-    email = normalise_email(email)
-    leads_deleted, _ = Lead.objects.filter(email__iexact=email).delete()
-    submission_ids = form_submissions_with_email(email=email)
-    submissions_deleted, _ = FormSubmission.objects.filter(pk__in=submission_ids).delete()
-    KlaviyoFailure.objects.filter(email__iexact=email).delete()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        user_anonymise(user=user)
-    profile_delete_on_commit(email=email)
-    logger.info(
-        "person erased",
-        extra={
-            "requested_by": getattr(requested_by, "pk", None),
-            "leads": leads_deleted,
-            "submissions": submissions_deleted,
-            "user": getattr(user, "pk", None),
-        },
-    )
+    """Erases a person on request (GDPR art. 17) through the privacy registry: every app's
+    eraser runs in one transaction (leads, form submissions, certificates, bookings,
+    practitioner identity, the account...) and the run is audited
+    (docs/decisions/0023-erasure-and-field-encryption.md). Returns what the staff screen
+    reports."""
+    report = privacy_person_erase(email=normalise_email(email), requested_by=requested_by)
     return ErasureResult(
-        leads_deleted=leads_deleted,
-        submissions_deleted=submissions_deleted,
-        user_anonymised=user is not None,
+        leads_deleted=report.count(LEADS_ERASER),
+        submissions_deleted=report.count(FORM_SUBMISSIONS_ERASER),
+        user_anonymised=report.user_anonymised,
     )
+
+
+LEADS_ERASER = "leads"
+FORM_SUBMISSIONS_ERASER = "form_submissions"
+
+
+def leads_erase(subject: ErasureSubject) -> int:
+    """Eraser: the person's lead rows (matched by email or by the linked account, with
+    their encrypted message), the Klaviyo failure rows naming them, and Klaviyo's own
+    profiles (deletion requested after commit)."""
+    matches = Lead.objects.filter(email__iexact=subject.email)
+    if subject.user is not None:
+        matches = matches | Lead.objects.filter(user=subject.user)
+        other_emails = set(
+            matches.exclude(email__iexact=subject.email).values_list("email", flat=True)
+        )
+    else:
+        other_emails = set()
+    deleted, _ = Lead.objects.filter(pk__in=list(matches.values_list("pk", flat=True))).delete()
+    for address in {subject.email, *other_emails}:
+        KlaviyoFailure.objects.filter(email__iexact=address).delete()
+        profile_delete_on_commit(email=address)
+    return deleted
+
+
+def form_submissions_erase(subject: ErasureSubject) -> int:
+    """Eraser: Wagtail form submissions with a field equal to the person's email."""
+    submission_ids = form_submissions_with_email(email=subject.email)
+    deleted, _ = FormSubmission.objects.filter(pk__in=submission_ids).delete()
+    return deleted

@@ -5,3 +5,18 @@ class PractitionersConfig(AppConfig):
     name = "marketplace.practitioners"
     label = "practitioners"
     verbose_name = "Practitioners"
+
+    def ready(self) -> None:
+        from marketplace.practitioners.services.erasure import practitioner_erase
+        from privacy.registry import eraser_register, holds_nothing_personal
+
+        eraser_register(
+            name="practitioners",
+            eraser=practitioner_erase,
+            models=("practitioners.PractitionerProfile",),
+        )
+        holds_nothing_personal(
+            models=("practitioners.VerificationCase", "practitioners.PractitionerStatusChange"),
+            reason="the user key is the staff member who decided (decided_by, changed_by); "
+            "the practitioner's own rows are cleared by the practitioners eraser",
+        )

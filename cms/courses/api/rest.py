@@ -247,7 +247,8 @@ class LessonProgressView(APIView):
 
 
 class CertificateView(APIView):
-    """Public check of a certificate code: the name, course, date and instructor only."""
+    """Public check of a certificate code: the name, course, date and instructor only.
+    Once the learner is erased, `learner_name` is null and `learner_erased` true."""
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
@@ -257,7 +258,8 @@ class CertificateView(APIView):
             "CertificateVerification",
             {
                 "code": serializers.CharField(),
-                "learner_name": serializers.CharField(),
+                "learner_name": serializers.CharField(allow_null=True),
+                "learner_erased": serializers.BooleanField(),
                 "course_title": serializers.CharField(),
                 "issued_on": serializers.DateField(),
                 "instructor_name": serializers.CharField(),
@@ -271,7 +273,8 @@ class CertificateView(APIView):
         return Response(
             {
                 "code": certificate.code,
-                "learner_name": certificate.learner_name,
+                "learner_name": None if certificate.is_holder_erased else certificate.learner_name,
+                "learner_erased": certificate.is_holder_erased,
                 "course_title": certificate.course_title,
                 "issued_on": certificate.issued_at.date().isoformat(),
                 "instructor_name": certificate.instructor_name,

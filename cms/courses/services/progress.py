@@ -12,6 +12,7 @@ from cms.courses.errors import LessonNotAvailable
 from cms.courses.models import Certificate, CoursePage, Enrolment, LessonPage, LessonProgress
 from commerce.errors import InvalidRequest, NotFound
 from integrations.klaviyo.events import track_event_on_commit
+from privacy.registry import ErasureSubject
 
 # A video counts as watched once this share of it has been seen (the credits roll).
 VIDEO_COMPLETE_SHARE = 0.9
@@ -204,3 +205,13 @@ def lesson_progress_record(
         certificate=certificate,
         course_completed_now=completed_now,
     )
+
+
+def certificates_erase(subject: ErasureSubject) -> int:
+    """Eraser: blanks the learner's name on their certificates and marks them as held by
+    an erased learner; the codes keep verifying the completion itself."""
+    if subject.user is None:
+        return 0
+    return Certificate.objects.filter(
+        enrolment__user=subject.user, holder_erased_at__isnull=True
+    ).update(learner_name="", holder_erased_at=timezone.now())

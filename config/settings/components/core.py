@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     # first-party apps come first so their templates override third-party ones
     "money.apps.MoneyConfig",
     "accounts.apps.AccountsConfig",
+    "privacy.apps.PrivacyConfig",
     "events.apps.EventsConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",

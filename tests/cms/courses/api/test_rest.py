@@ -307,6 +307,7 @@ def test_certificate_verification_shows_only_the_public_facts():
     assert body == {
         "code": code,
         "learner_name": "Grace Hopper",
+        "learner_erased": False,
         "course_title": "Sleep",
         "issued_on": timezone.now().date().isoformat(),
         "instructor_name": course.instructor.display_name,

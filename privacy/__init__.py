@@ -1,0 +1,1 @@
+"""Privacy: the append-only audit log and the erasure machinery (DESIGN.md §1)."""
