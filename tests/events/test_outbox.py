@@ -203,3 +203,18 @@ def test_sent_rows_older_than_a_week_are_purged():
     assert outbox.purge_sent() == 1
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
     assert not OutboxMessage.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_relay_command_makes_one_pass_and_says_how_many_it_sent():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    OutboxMessage.objects.create(
+        task_name="tests.events.record", args=[9], next_attempt_at=timezone.now()
+    )
+    out = StringIO()
+    call_command("relay_outbox", "--once", stdout=out)
+    assert out.getvalue().strip() == "sent 1"
+    assert RAN == [(9, "")]

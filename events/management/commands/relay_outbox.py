@@ -2,6 +2,7 @@
 pending outbox rows to the broker every few seconds until stopped; `--once` makes one
 pass and prints how many rows were sent (a runbook re-drive)."""
 
+import logging
 import signal
 import time
 
@@ -9,6 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from events import outbox
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -38,7 +41,7 @@ class Command(BaseCommand):
             try:
                 self._drain()
             except Exception:  # noqa: BLE001 - a database blip must not end the relay
-                self.stderr.write("relay pass failed; retrying")
+                logger.exception("outbox relay pass failed; trying again")
             time.sleep(options["interval"])
 
     def _drain(self) -> int:
