@@ -19,6 +19,7 @@ from cms.library.entitlements import (
 )
 from cms.library.models import ItemFormat, ItemLevel, LibraryIndexPage, LibraryItemPage, Topic
 from commerce.credits.selectors import credits_available
+from commerce.credits.wording import credit_count
 from marketplace.practitioners.models import Modality
 
 MAX_QUERY_LENGTH = 200
@@ -68,17 +69,16 @@ def library_filters_from(params) -> LibraryFilters:
             return ""
         return value
 
-    def pick_slug(name: str, model) -> str:
-        value = params.get(name, "")
-        value = value.strip() if isinstance(value, str) else ""
-        # A NUL would reach PostgreSQL, which refuses it in text (a 500, not "unknown").
-        if value and ("\x00" in value or not model.objects.filter(slug=value).exists()):
-            invalid.append(name)
-            return ""
-        return value
-
-    topic = pick_slug("topic", Topic)
-    modality = pick_slug("modality", Modality)
+    topic = params.get("topic", "")
+    topic = topic.strip() if isinstance(topic, str) else ""
+    if topic and not Topic.objects.filter(slug=topic).exists():
+        invalid.append("topic")
+        topic = ""
+    modality = params.get("modality", "")
+    modality = modality.strip() if isinstance(modality, str) else ""
+    if modality and not Modality.objects.filter(slug=modality).exists():
+        invalid.append("modality")
+        modality = ""
     query = params.get("q", "")
     query = " ".join(query.split())[:MAX_QUERY_LENGTH] if isinstance(query, str) else ""
     return LibraryFilters(
@@ -108,10 +108,7 @@ def library_search(*, filters: LibraryFilters, index_page: LibraryIndexPage | No
     if filters.level:
         items = items.filter(level=filters.level)
     if filters.modality:
-        # Wagtail search filters on declared FilterFields only (`modality`, by id), not
-        # through a relation (`modality__slug` raised FilterFieldError with `q`).
-        modality = Modality.objects.filter(slug=filters.modality).first()
-        items = items.filter(modality=modality.pk) if modality else items.none()
+        items = items.filter(modality__slug=filters.modality)
     if filters.topic:
         # Many-to-many lookups are not search filter fields; narrowing by id is.
         items = items.filter(
@@ -203,7 +200,7 @@ class Viewer:
         tier = self.tier
         if tier == TIER_ANONYMOUS:
             if item.access_level == AccessLevel.CREDITS:
-                label = f"Create a free account to buy it for {item.credit_price} credits"
+                label = f"Create a free account to buy it for {credit_count(item.credit_price)}"
             elif item.access_level == AccessLevel.ACCOUNT:
                 label = "Create a free account to open it"
             else:
@@ -214,7 +211,7 @@ class Viewer:
             if self.balance >= price:
                 return WayIn(
                     "buy_with_credits",
-                    f"Buy for {price} credits",
+                    f"Buy for {credit_count(price)}",
                     item.url + "buy/" if item.url else "",
                     method="POST",
                     credit_price=price,

@@ -26,6 +26,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from commerce.credits.models import CreditAccount, CreditEntry, CreditLot, CreditTransaction
+from commerce.credits.wording import credit_count
 from commerce.errors import Conflict, InsufficientCredits, InvalidRequest
 
 TransactionKind = CreditTransaction.Kind
@@ -48,7 +49,7 @@ def _require_amount(amount: object) -> int:
         raise InvalidRequest("The amount must be a positive whole number of credits.")
     if amount > MAX_CREDITS_PER_MOVEMENT:
         raise InvalidRequest(
-            f"The amount may be at most {MAX_CREDITS_PER_MOVEMENT} credits in one movement."
+            f"The amount may be at most {credit_count(MAX_CREDITS_PER_MOVEMENT)} in one movement."
         )
     return amount
 
@@ -448,7 +449,7 @@ def credits_refund(
         amount = refundable_total
     elif amount > refundable_total:
         raise Conflict(
-            f"Only {refundable_total} credits of this spend can still be refunded.",
+            f"Only {credit_count(refundable_total)} of this spend can still be refunded.",
             code="refund_exceeds_spend",
         )
 

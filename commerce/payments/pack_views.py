@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commerce.credits.models import CreditPack
+from commerce.credits.wording import credit_count
 from commerce.errors import CommerceError
 from commerce.payments import services
 from integrations.stripe import get_gateway
@@ -55,7 +56,7 @@ def done(request):
         if session is not None:
             payment = services.checkout_session_sync(session=session)
     if payment is not None and payment.user_id == request.user.pk and payment.paid_at:
-        messages.success(request, f"{payment.credit_count} credits added to your account.")
+        messages.success(request, f"{credit_count(payment.credit_count)} added to your account.")
     else:
         messages.info(request, "Your payment is being confirmed; the credits will appear shortly.")
     return redirect("credits_statement")

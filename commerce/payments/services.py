@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from commerce.credits.wording import credit_count
 from commerce.errors import Conflict, InvalidRequest
 from commerce.payments.models import (
     ConnectedAccount,
@@ -501,7 +502,7 @@ def credit_pack_checkout_create(
     return payment_checkout_create(
         user=user,
         purpose=Payment.Purpose.CREDIT_PACK,
-        description=f"{pack.name} ({pack.credit_count} credits)",
+        description=f"{pack.name} ({credit_count(pack.credit_count)})",
         amount=pack.price,
         currency=pack.currency,
         success_url=success_url,

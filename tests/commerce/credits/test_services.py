@@ -414,7 +414,7 @@ def test_refunding_more_than_is_left_is_a_conflict_and_writes_nothing(user):
         credits_refund(spend=spend, amount=2, source_type="c", source_id="2")
 
     assert error.value.api_status == 409
-    assert "Only 1 credits" in error.value.detail
+    assert "Only 1 credit of this spend" in error.value.detail
     assert _row_counts() == before
 
 
