@@ -69,16 +69,17 @@ def library_filters_from(params) -> LibraryFilters:
             return ""
         return value
 
-    topic = params.get("topic", "")
-    topic = topic.strip() if isinstance(topic, str) else ""
-    if topic and not Topic.objects.filter(slug=topic).exists():
-        invalid.append("topic")
-        topic = ""
-    modality = params.get("modality", "")
-    modality = modality.strip() if isinstance(modality, str) else ""
-    if modality and not Modality.objects.filter(slug=modality).exists():
-        invalid.append("modality")
-        modality = ""
+    def pick_slug(name: str, model) -> str:
+        value = params.get(name, "")
+        value = value.strip() if isinstance(value, str) else ""
+        # A NUL would reach PostgreSQL, which refuses it in text (a 500, not "unknown").
+        if value and ("\x00" in value or not model.objects.filter(slug=value).exists()):
+            invalid.append(name)
+            return ""
+        return value
+
+    topic = pick_slug("topic", Topic)
+    modality = pick_slug("modality", Modality)
     query = params.get("q", "")
     query = " ".join(query.split())[:MAX_QUERY_LENGTH] if isinstance(query, str) else ""
     return LibraryFilters(
@@ -108,7 +109,10 @@ def library_search(*, filters: LibraryFilters, index_page: LibraryIndexPage | No
     if filters.level:
         items = items.filter(level=filters.level)
     if filters.modality:
-        items = items.filter(modality__slug=filters.modality)
+        # Wagtail search filters on declared FilterFields only (`modality`, by id), not
+        # through a relation (`modality__slug` raised FilterFieldError with `q`).
+        modality = Modality.objects.filter(slug=filters.modality).first()
+        items = items.filter(modality=modality.pk) if modality else items.none()
     if filters.topic:
         # Many-to-many lookups are not search filter fields; narrowing by id is.
         items = items.filter(
