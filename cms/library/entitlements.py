@@ -2,8 +2,10 @@
 
 A page carries an `AccessLevel`; a viewer has a tier from Commerce (anonymous, free account,
 member, premium: `commerce.memberships.selectors.access_level_for`). A higher tier opens
-every lower level. CREDITS-level pages open only through a `ContentPurchase`, and a
-purchase opens any page it was made for, whatever its level.
+every lower level. CREDITS-level pages open through a `ContentPurchase`, or for Premium
+members without paying: the Premium plan promises "every library item and course"
+(commerce.memberships.defaults), so the top tier opens every level there is. A purchase
+opens any page it was made for, whatever its level.
 """
 
 from collections.abc import Iterable
@@ -11,7 +13,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, models, transaction
 
 from commerce.credits.services import credits_spend
-from commerce.errors import InvalidRequest
+from commerce.errors import Conflict, InvalidRequest
 from commerce.memberships.models import AccessLevel as MembershipAccessLevel
 from commerce.memberships.selectors import access_level_for
 
@@ -34,12 +36,14 @@ class AccessLevel(models.TextChoices):
     CREDITS = "credits", "Buy with credits"
 
 
-# The tier that opens each level; CREDITS is not opened by any tier.
+# The tier that opens each level. CREDITS is sold to the lower tiers and included in
+# Premium, whose plan promises every library item and course.
 TIER_REQUIRED: dict[str, int] = {
     AccessLevel.PUBLIC: TIER_ANONYMOUS,
     AccessLevel.ACCOUNT: TIER_ACCOUNT,
     AccessLevel.MEMBER: TIER_MEMBER,
     AccessLevel.PREMIUM: TIER_PREMIUM,
+    AccessLevel.CREDITS: TIER_PREMIUM,
 }
 
 
@@ -133,13 +137,19 @@ def content_purchase_with_credits(*, user, page, credits: int):  # noqa: A002 (t
     racing it) returns the same purchase and spends once, because the spend's source
     (content-purchase, "<page>:<user>") is unique in the ledger. Raises
     commerce.errors.InsufficientCredits (402) when the wallet is short. The returned
-    purchase's `is_new` says whether this call made it."""
+    purchase's `is_new` says whether this call made it. Someone whose membership already
+    opens the page (Premium) is not charged: Conflict already_included (409)."""
     _require_buyer(user)
     if page is None or page.pk is None:
         raise InvalidRequest("The page must be saved.")
     existing = _existing_purchase(user=user, page=page)
     if existing is not None:
         return _mark(existing, created=False)
+    if tier_opens(tier=viewer_tier(user), access_level=page.access_level):
+        raise Conflict(
+            "Your membership already includes this; there is nothing to pay.",
+            code="already_included",
+        )
     spend = credits_spend(
         user=user,
         amount=credits,

@@ -160,7 +160,9 @@ def course_start_card_checkout(
     """Opens a Stripe Checkout for the course's card price: a destination charge to the
     instructor's connected account carrying the platform fee. The enrolment is made when
     Stripe reports the payment (webhook or return page: course_card_payment_reconcile).
-    Already enrolled → Conflict "already_enrolled"; no card price → InvalidRequest;
+    Already enrolled → Conflict "already_enrolled"; included in the learner's membership
+    (Premium includes every course) → Conflict "already_included"; no card price →
+    InvalidRequest;
     instructor without payouts → Conflict "payouts_not_ready"."""
     _require_learner(user)
     moment = timezone.now() if now is None else now
@@ -168,6 +170,11 @@ def course_start_card_checkout(
         raise Conflict("You are already enrolled.", code="already_enrolled")
     if not course.price:
         raise InvalidRequest("This course is not sold by card.", code="not_sold_by_card")
+    if tier_opens(tier=viewer_tier(user), access_level=course.access_level):
+        raise Conflict(
+            "Your membership already includes this course; enrol without paying.",
+            code="already_included",
+        )
     pending = course_pending_checkout(user=user, course=course, now=moment)
     if pending is not None:
         return pending

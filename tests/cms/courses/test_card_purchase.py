@@ -193,3 +193,25 @@ def test_credits_pay_no_one_without_a_price_or_a_payout_account(capture, case):
 
     assert created and enrolment.source == Enrolment.Source.CREDITS
     assert not Transfer.objects.exists()
+
+
+def test_premium_members_are_not_sent_to_pay_by_card_for_an_included_course(capture):
+    """Premium includes every course: opening a card checkout for one is a conflict
+    (already_included), and no payment is created."""
+    from commerce.errors import Conflict
+    from tests.cms.library.factories import make_member
+
+    course, _, _ = card_course(capture)  # a premium-level course sold by card
+    user = UserFactory()
+    make_member(user, level="premium")
+
+    with pytest.raises(Conflict) as raised:
+        course_start_card_checkout(
+            user=user,
+            course=course,
+            success_url="http://testserver/ok",
+            cancel_url="http://testserver/no",
+        )
+
+    assert raised.value.api_code == "already_included"
+    assert not Payment.objects.filter(user=user).exists()

@@ -28,7 +28,8 @@ OPENS = {
     "anonymous": {"public"},
     "free": {"public", "account"},
     "member": {"public", "account", "member"},
-    "premium": {"public", "account", "member", "premium"},
+    # Premium promises "every library item and course": credits-priced items included.
+    "premium": {"public", "account", "member", "premium", "credits"},
 }
 
 

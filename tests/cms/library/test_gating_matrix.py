@@ -18,7 +18,8 @@ OPENS = {
     "anonymous": {"public"},
     "free": {"public", "account"},
     "member": {"public", "account", "member"},
-    "premium": {"public", "account", "member", "premium"},
+    # Premium promises "every library item and course": credits-priced items included.
+    "premium": {"public", "account", "member", "premium", "credits"},
     "purchaser": set(LEVELS),  # a free account that bought this very item
 }
 WAY_IN = {
@@ -31,7 +32,6 @@ WAY_IN = {
     ("free", "credits"): "buy_credits",  # no credits in the wallet
     ("member", "premium"): "upgrade",
     ("member", "credits"): "buy_credits",
-    ("premium", "credits"): "buy_credits",
 }
 
 

@@ -11,7 +11,7 @@ from cms.library.models import ContentPurchase
 from commerce.credits.models import CreditTransaction
 from commerce.credits.selectors import credits_available
 from tests.accounts.factories import UserFactory
-from tests.cms.library.factories import LibraryItemFactory
+from tests.cms.library.factories import LibraryItemFactory, make_member
 from tests.commerce.credits.factories import give_credits
 
 SECRET = "bodyonlyforbuyers"
@@ -81,6 +81,19 @@ class TestFromThePage:
         assert client.post(f"{item.url}buy/").status_code == 403
         assert not ContentPurchase.objects.exists()
 
+    def test_one_credit_is_written_in_the_singular(self, client):
+        user = UserFactory()
+        give_credits(user=user, amount=1)
+        item = _item(price=1)
+        client.force_login(user)
+
+        content = client.get(item.url).content.decode()
+        listing = client.get(item.get_parent().url).content.decode()
+
+        assert "for 1 credit" in content and "1 credits" not in content
+        assert "You have 1 credit." in content
+        assert "1 credit" in listing and "1 credits" not in listing
+
     def test_anonymous_buyers_are_sent_to_sign_in(self, client):
         item = _item()
         response = client.post(f"{item.url}buy/")
@@ -147,6 +160,25 @@ class TestOverTheApi:
         response = api.post(f"/api/v1/library/{premium.pk}/purchase/")
         assert response.status_code == 409
         assert response.json()["code"] == "not_for_sale"
+
+    def test_a_premium_member_is_not_charged_for_what_premium_includes(self, api):
+        """Premium promises every library item: a credits-priced item is open to them,
+        and asking to buy it spends nothing (409 already_included)."""
+        user = UserFactory()
+        make_member(user, level="premium")
+        give_credits(user=user, amount=10)
+        item = _item()
+        api.force_authenticate(user)
+
+        detail = api.get(f"/api/v1/library/{item.pk}/").json()
+        response = api.post(f"/api/v1/library/{item.pk}/purchase/")
+
+        assert detail["locked"] is False
+        assert SECRET in str(detail["body"])
+        assert response.status_code == 409
+        assert response.json()["code"] == "already_included"
+        assert not ContentPurchase.objects.exists()
+        assert credits_available(user=user) == 10
 
 
 def _race(count, work):
