@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
@@ -73,6 +73,36 @@ def _lessons_of(courses: list[CoursePage]) -> list[LessonPage]:
     return list(LessonPage.objects.live().filter(under).defer("body", "questions").order_by("path"))
 
 
+def lesson_drip_days(lessons: list[LessonPage]) -> dict[int, int]:
+    """How many days after enrolment each of one course's lessons (in tree order) opens:
+    its own drip, except that a quiz opens no earlier than every lesson before it, since
+    it tests them."""
+    days: dict[int, int] = {}
+    latest = 0
+    for lesson in lessons:
+        opens_after = lesson.drip_days
+        if lesson.kind == LessonPage.Kind.QUIZ:
+            opens_after = max(opens_after, latest)
+        days[lesson.pk] = opens_after
+        latest = max(latest, opens_after)
+    return days
+
+
+def lesson_drip_days_of(*, lesson: LessonPage) -> int:
+    """lesson_drip_days for one lesson: a quiz reads the latest drip of the live lessons
+    before it in its course (one query); other lessons keep their own."""
+    if lesson.kind != LessonPage.Kind.QUIZ:
+        return lesson.drip_days
+    # Course > module > lesson: the course's path is the lesson's less two steps.
+    course_path = lesson.path[: (lesson.depth - 2) * Page.steplen]
+    earlier = (
+        LessonPage.objects.live()
+        .filter(path__startswith=course_path, depth=lesson.depth, path__lt=lesson.path)
+        .aggregate(latest=Max("drip_days"))["latest"]
+    )
+    return max(lesson.drip_days, earlier or 0)
+
+
 def _progress_by_lesson(enrolment_ids: list[int]) -> dict[tuple[int, int], LessonProgress]:
     if not enrolment_ids:
         return {}
@@ -100,8 +130,9 @@ def _resume_lesson(
     *, lessons: list[LessonPage], enrolment: Enrolment, completed_ids: set[int], now: datetime
 ) -> LessonPage | None:
     """Where to carry on: the first open lesson not done yet, else the last one opened."""
+    drip = lesson_drip_days(lessons)
     for lesson in lessons:
-        opens = enrolment.enrolled_at + timedelta(days=lesson.drip_days)
+        opens = enrolment.enrolled_at + timedelta(days=drip[lesson.pk])
         if lesson.pk not in completed_ids and opens <= now:
             return lesson
     by_id = {lesson.pk: lesson for lesson in lessons}
@@ -126,9 +157,10 @@ def course_outline_for(*, course: CoursePage, user, now: datetime | None = None)
         lesson_id for (_, lesson_id), row in progress.items() if row.completed_at is not None
     }
     rows_by_module: dict[str, list[LessonRow]] = {module.path: [] for module in modules}
+    drip = lesson_drip_days(lessons)
     for lesson in lessons:
         available_at = (
-            enrolment.enrolled_at + timedelta(days=lesson.drip_days) if enrolment else None
+            enrolment.enrolled_at + timedelta(days=drip[lesson.pk]) if enrolment else None
         )
         row = LessonRow(
             lesson=lesson,

@@ -25,6 +25,7 @@ from cms.courses.services import (
 )
 from cms.courses.services.progress import course_of_lesson, lesson_available_at
 from cms.library.selectors import MAX_PAGE_ID
+from commerce.credits.wording import credit_count
 from commerce.errors import CommerceError, InsufficientCredits
 from commerce.payments.services import checkout_session_sync
 from integrations.stripe import get_gateway
@@ -95,7 +96,9 @@ def _record_from_form(request: HttpRequest, lesson: LessonPage) -> dict | HttpRe
         messages.error(request, error.detail)
         return redirect(lesson.get_url(request))
     except CommerceError as error:
-        return {"form_error": error.detail}
+        # Nothing was recorded (an unanswered quiz is not an attempt); the learner's
+        # answers so far stay on the form.
+        return {"form_error": error.detail, **({"answers": answers} if "answers" in kwargs else {})}
     if result.course_completed_now:
         messages.success(
             request,
@@ -154,7 +157,7 @@ def course_enrol_view(request: HttpRequest, course_id: int) -> HttpResponse:
     except InsufficientCredits:
         messages.error(
             request,
-            f"You need {course.credit_price} credits for this course. "
+            f"You need {credit_count(course.credit_price)} for this course. "
             "Buy more credits or choose another way to enrol.",
         )
         return redirect(course_url)

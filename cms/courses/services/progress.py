@@ -40,12 +40,19 @@ def course_of_lesson(lesson: LessonPage) -> CoursePage | None:
 
 
 def lesson_available_at(*, lesson: LessonPage, enrolment: Enrolment) -> datetime:
-    return enrolment.enrolled_at + timedelta(days=lesson.drip_days)
+    """When the lesson opens for this enrolment: its drip, and for a quiz no earlier than
+    the lessons before it (cms.courses.selectors.lesson_drip_days)."""
+    from cms.courses.selectors import lesson_drip_days_of
+
+    return enrolment.enrolled_at + timedelta(days=lesson_drip_days_of(lesson=lesson))
 
 
 def quiz_grade(*, lesson: LessonPage, answers: object) -> QuizResult:
     """Scores answers ({question id: chosen answer number, 1 = first}) against the quiz.
-    Unanswered or unknown answers count as wrong; anything that is not a mapping is bad
+    Every question needs one of its answers: a question left out, or answered with
+    something that is not one of its answer numbers, makes the whole submission bad input
+    ("Answer every question."), so an empty or half-filled form is never scored as an
+    attempt. Keys that name no question are ignored; anything that is not a mapping is bad
     input."""
     if not isinstance(answers, dict):
         raise InvalidRequest("Answers must map question ids to answer numbers.", code="invalid")
@@ -57,9 +64,14 @@ def quiz_grade(*, lesson: LessonPage, answers: object) -> QuizResult:
         chosen = answers.get(str(question.id))
         if isinstance(chosen, str) and chosen.strip().isdigit():
             chosen = int(chosen)
-        if isinstance(chosen, int) and not isinstance(chosen, bool):
-            if chosen == question.value["correct_choice"]:
-                correct += 1
+        if (
+            not isinstance(chosen, int)
+            or isinstance(chosen, bool)
+            or not 1 <= chosen <= len(question.value["choices"])
+        ):
+            raise InvalidRequest("Answer every question.", code="invalid")
+        if chosen == question.value["correct_choice"]:
+            correct += 1
     score = correct * 100 // len(questions)
     return QuizResult(
         score_percent=score,

@@ -19,6 +19,7 @@ from tests.cms.courses.factories import (
     EnrolmentFactory,
     add_lesson,
     add_module,
+    add_quiz,
     give_credits,
     quiz_answers,
     short_course,
@@ -38,6 +39,22 @@ def test_a_member_enrols_in_a_members_course_without_paying():
     make_member(user, level="member")
     enrolment, created = course_enrol(user=user, course=course, pay_with="membership")
     assert created and enrolment.source == Enrolment.Source.MEMBERSHIP
+
+
+@pytest.mark.parametrize("pay_with", ["membership", "credits"])
+def test_premium_enrols_in_a_credits_course_without_paying(pay_with):
+    """Premium promises "every library item and course": a course sold for credits (or by
+    card) is included, whatever the learner asked to pay with."""
+    course = CourseFactory(access_level="credits", credit_price=4, price=4500)
+    user = UserFactory()
+    make_member(user, level="premium")
+    give_credits(user, 10)
+
+    enrolment, created = course_enrol(user=user, course=course, pay_with=pay_with)
+
+    assert created and enrolment.source == Enrolment.Source.MEMBERSHIP
+    assert credits_balance(user=user) == 10
+    assert not ContentPurchase.objects.exists()
 
 
 def test_enrolling_again_returns_the_same_enrolment_and_charges_nothing():
@@ -127,16 +144,46 @@ def test_quiz_is_scored_against_the_pass_mark():
     assert progress.is_completed
 
 
-@pytest.mark.parametrize("answers", [[], "2,1,3", {"not-a-question": 2}, {"x": "two"}], ids=str)
-def test_quiz_answers_that_are_not_answers_score_nothing_or_are_refused(answers):
+@pytest.mark.parametrize("answers", [[], "2,1,3"], ids=str)
+def test_quiz_answers_that_are_not_a_mapping_are_refused(answers):
     course, _, quiz = short_course()
     enrolment = EnrolmentFactory(course=course)
-    if isinstance(answers, dict):
-        result = lesson_progress_record(user=enrolment.user, lesson=quiz, answers=answers)
-        assert result.quiz.score_percent == 0
-    else:
-        with pytest.raises(InvalidRequest):
-            lesson_progress_record(user=enrolment.user, lesson=quiz, answers=answers)
+    with pytest.raises(InvalidRequest):
+        lesson_progress_record(user=enrolment.user, lesson=quiz, answers=answers)
+
+
+def _skip_second(quiz):
+    answers = quiz_answers(quiz, [2, 1, 3])
+    del answers[str(quiz.questions[1].id)]
+    return answers
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        lambda quiz: {},
+        lambda quiz: {"not-a-question": 2},
+        lambda quiz: {"x": "two"},
+        _skip_second,
+        lambda quiz: {**quiz_answers(quiz, [2, 1, 3]), str(quiz.questions[2].id): ""},
+        lambda quiz: quiz_answers(quiz, [2, 1, 4]),  # there is no fourth answer
+        lambda quiz: quiz_answers(quiz, [2, 1, 0]),
+        lambda quiz: quiz_answers(quiz, [2, 1, True]),
+    ],
+    ids=["empty", "unknown-key", "not-a-number", "one-left-out", "blank", "4", "0", "bool"],
+)
+def test_an_unanswered_quiz_is_refused_and_is_not_an_attempt(answers):
+    """An empty (or half-filled) submission is bad input, "Answer every question", and
+    never a 0% attempt."""
+    course, _, quiz = short_course()
+    enrolment = EnrolmentFactory(course=course)
+
+    with pytest.raises(InvalidRequest) as raised:
+        lesson_progress_record(user=enrolment.user, lesson=quiz, answers=answers(quiz))
+
+    assert raised.value.detail == "Answer every question."
+    assert raised.value.api_status == 400
+    assert not LessonProgress.objects.filter(lesson=quiz, quiz_attempts__gt=0).exists()
 
 
 def test_progress_without_an_enrolment_is_not_found():
@@ -174,6 +221,63 @@ def test_a_dripped_lesson_opens_n_days_after_enrolment():
     with time_machine.travel("2026-03-04 09:00Z", tick=False):
         result = lesson_progress_record(user=enrolment.user, lesson=later, completed=True)
     assert result.progress.is_completed
+
+
+def test_a_quiz_opens_no_earlier_than_the_dripped_lessons_before_it():
+    """The quiz has no drip of its own but tests a lesson that opens on day 3 (in an
+    earlier module): it opens on day 3 too."""
+    course = CourseFactory()
+    first, second = add_module(course), add_module(course)
+    add_lesson(first, drip_days=3)
+    add_lesson(second)  # open at once
+    quiz = add_quiz(second)  # drip_days 0
+    with time_machine.travel("2026-03-01 09:00Z", tick=False):
+        enrolment = EnrolmentFactory(course=course, enrolled_at=timezone.now())
+        with pytest.raises(LessonNotAvailable) as caught:
+            lesson_progress_record(
+                user=enrolment.user, lesson=quiz, answers=quiz_answers(quiz, [2, 1, 3])
+            )
+    assert caught.value.available_at == enrolment.enrolled_at + timedelta(days=3)
+    assert not LessonProgress.objects.filter(lesson=quiz).exists()
+    with time_machine.travel("2026-03-04 09:00Z", tick=False):
+        result = lesson_progress_record(
+            user=enrolment.user, lesson=quiz, answers=quiz_answers(quiz, [2, 1, 3])
+        )
+    assert result.quiz.is_passed
+
+
+def test_a_quiz_keeps_its_own_later_drip_and_later_lessons_do_not_hold_it_back():
+    course = CourseFactory()
+    module = add_module(course)
+    add_lesson(module, drip_days=1)
+    quiz = add_quiz(module, drip_days=2)
+    add_lesson(module, drip_days=9)  # after the quiz: not what it tests
+    with time_machine.travel("2026-03-01 09:00Z", tick=False):
+        enrolment = EnrolmentFactory(course=course, enrolled_at=timezone.now())
+    with time_machine.travel("2026-03-03 08:59Z", tick=False):
+        with pytest.raises(LessonNotAvailable):
+            lesson_progress_record(
+                user=enrolment.user, lesson=quiz, answers=quiz_answers(quiz, [2, 1, 3])
+            )
+    with time_machine.travel("2026-03-03 09:00Z", tick=False):
+        lesson_progress_record(
+            user=enrolment.user, lesson=quiz, answers=quiz_answers(quiz, [2, 1, 3])
+        )
+
+
+def test_the_course_outline_shows_the_quiz_opening_with_the_lesson_it_tests():
+    from cms.courses.selectors import course_outline_for
+
+    course = CourseFactory()
+    module = add_module(course)
+    add_lesson(module, drip_days=5)
+    quiz = add_quiz(module)
+    with time_machine.travel("2026-03-01 09:00Z", tick=False):
+        enrolment = EnrolmentFactory(course=course, enrolled_at=timezone.now())
+        outline = course_outline_for(course=course, user=enrolment.user)
+    [row] = [row for row in outline["modules"][0].lessons if row.lesson.pk == quiz.pk]
+    assert row.available_at == enrolment.enrolled_at + timedelta(days=5)
+    assert row.is_available is False
 
 
 # ---------- completion and certificate ----------

@@ -19,6 +19,7 @@ from tests.cms.courses.factories import (
     EnrolmentFactory,
     add_lesson,
     add_module,
+    add_quiz,
     give_credits,
     quiz_answers,
     short_course,
@@ -166,6 +167,35 @@ def test_quiz_page_scores_answers_and_completes_the_course(client):
     enrolment.refresh_from_db()
     assert enrolment.completed_at is not None and Certificate.objects.count() == 1
     assert 'Your certificate is ready in <a href="/account/learning/">My learning</a>' in html
+
+
+def test_an_empty_quiz_form_asks_for_every_answer_and_records_no_attempt(client):
+    course, _, quiz = short_course()
+    enrolment = EnrolmentFactory(course=course)
+    client.force_login(enrolment.user)
+    first = str(quiz.questions[0].id)
+
+    response = client.post(quiz.url, {f"q-{first}": "2"})
+
+    html = response.content.decode()
+    assert "Answer every question." in html
+    assert "You scored" not in html
+    assert response.context["questions"][0]["chosen"] == "2"  # kept on the form
+    assert not LessonProgress.objects.filter(lesson=quiz, quiz_attempts__gt=0).exists()
+
+
+def test_a_quiz_page_after_a_dripping_lesson_is_locked_until_it_opens(client):
+    course = CourseFactory()
+    module = add_module(course)
+    add_lesson(module, drip_days=4)
+    quiz = add_quiz(module)
+    enrolment = EnrolmentFactory(course=course)
+    client.force_login(enrolment.user)
+
+    response = client.get(quiz.url)
+
+    assert response.templates[0].name == "courses/lesson_locked.html"
+    assert "It opens on" in response.content.decode()
 
 
 def test_a_checked_quiz_keeps_the_answers_the_learner_gave(client):

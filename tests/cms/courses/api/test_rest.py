@@ -14,6 +14,7 @@ from tests.cms.courses.factories import (
     EnrolmentFactory,
     add_lesson,
     add_module,
+    add_quiz,
     give_credits,
     quiz_answers,
     short_course,
@@ -293,6 +294,35 @@ def test_a_dripping_lesson_is_409_with_when_it_opens():
     assert body["available_at"].startswith("2026-05-03T12:00:00")
     with time_machine.travel("2026-05-03 12:00Z", tick=False):
         assert progress(api(enrolment.user), later.pk, {"completed": True}).status_code == 200
+
+
+@pytest.mark.parametrize("answers", [{}, "partial"])
+def test_an_unanswered_quiz_is_400_and_not_a_zero_percent_attempt(answers):
+    course, _, quiz = short_course()
+    enrolment = EnrolmentFactory(course=course)
+    if answers == "partial":
+        answers = dict(list(quiz_answers(quiz, [2, 1, 3]).items())[:1])
+
+    response = progress(api(enrolment.user), quiz.pk, {"answers": answers})
+
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "detail": "Answer every question."}
+    assert not LessonProgress.objects.filter(lesson=quiz, quiz_attempts__gt=0).exists()
+
+
+def test_a_quiz_after_a_dripping_lesson_is_409_until_that_lesson_opens():
+    course = CourseFactory()
+    module = add_module(course)
+    add_lesson(module, drip_days=2)
+    quiz = add_quiz(module)
+    body = {"answers": quiz_answers(quiz, [2, 1, 3])}
+    with time_machine.travel("2026-05-01 12:00Z", tick=False):
+        enrolment = EnrolmentFactory(course=course, enrolled_at=timezone.now())
+        response = progress(api(enrolment.user), quiz.pk, body)
+    assert response.status_code == 409
+    assert response.json()["available_at"].startswith("2026-05-03T12:00:00")
+    with time_machine.travel("2026-05-03 12:00Z", tick=False):
+        assert progress(api(enrolment.user), quiz.pk, body).status_code == 200
 
 
 def test_certificate_verification_shows_only_the_public_facts():
