@@ -438,7 +438,9 @@ def pool_enroll_with_voucher(*, user: User, code: str) -> PoolEnrollment:
     """Redeems a voucher code: enrols the user in its pool and counts the redemption.
 
     Case, spaces and hyphens in `code` are ignored. Someone already enrolled in the pool
-    gets their enrolment back and uses up no redemption. Errors: a malformed code is
+    gets their enrolment back and uses up no redemption; the returned enrolment's
+    `is_new` says whether this call enrolled them (callers say "you already joined"
+    rather than "you've joined" again). Errors: a malformed code is
     InvalidRequest (400, "invalid_code"); an unknown or withdrawn code, or one whose
     partner or pool is inactive, is NotFound (404, "voucher_not_found"); an expired code
     or ended pool is Conflict "voucher_expired"; a used-up code is Conflict
@@ -458,6 +460,7 @@ def pool_enroll_with_voucher(*, user: User, code: str) -> PoolEnrollment:
         raise NotFound("We don't recognise that voucher code.", code="voucher_not_found")
     existing = PoolEnrollment.objects.filter(pool=pool, user=user).first()
     if existing is not None:
+        existing.is_new = False
         return existing
     now = timezone.now()
     if (voucher.expires_at is not None and voucher.expires_at <= now) or pool.has_ended(at=now):
@@ -467,7 +470,12 @@ def pool_enroll_with_voucher(*, user: User, code: str) -> PoolEnrollment:
     if pool.units_used >= pool.units_funded:
         raise Conflict("Everything this partner funded has been used.", code="pool_exhausted")
     enrollment = _enroll(pool=pool, user=user, via=PoolEnrollment.Via.VOUCHER, voucher=voucher)
-    if enrollment.voucher_id == voucher.pk and enrollment.via == PoolEnrollment.Via.VOUCHER:
+    # A concurrent enrolment through another code or an invitation may have won the
+    # unique (pool, user) row: only a row this redemption made counts against the code.
+    enrollment.is_new = (
+        enrollment.voucher_id == voucher.pk and enrollment.via == PoolEnrollment.Via.VOUCHER
+    )
+    if enrollment.is_new:
         VoucherCode.objects.filter(pk=voucher.pk).update(redemptions=F("redemptions") + 1)
     return enrollment
 

@@ -1,6 +1,7 @@
 """REST endpoints for society partner sponsorships (thin: validate, call, serialize).
 
-POST /api/v1/partners/vouchers/redeem/   {code}  → the enrolment and its pool
+POST /api/v1/partners/vouchers/redeem/   {code}  → the enrolment and its pool (200 also
+                                                   when already joined: already_joined true)
 POST /api/v1/partners/invites/accept/            → enrolments from invitations
 GET  /api/v1/partners/pools/?unit=session|credit → pools the caller can draw from now
 
@@ -41,6 +42,13 @@ class EnrollmentSerializer(serializers.Serializer):
     pool = PoolSerializer()
 
 
+class VoucherEnrollmentSerializer(EnrollmentSerializer):
+    already_joined = serializers.SerializerMethodField()
+
+    def get_already_joined(self, enrollment) -> bool:
+        return not enrollment.is_new
+
+
 class VoucherRedeemSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
 
@@ -62,13 +70,14 @@ def _with_client_view(enrollments, user):
 
 
 class VoucherRedeemView(APIView):
-    """Redeems a voucher code: the caller joins its pool. Repeating it is harmless."""
+    """Redeems a voucher code: the caller joins its pool. Repeating it is harmless: the
+    same enrolment comes back with already_joined true, and no redemption is counted."""
 
     throttle_classes = [VoucherRedeemThrottle]
 
     @extend_schema(
         request=VoucherRedeemSerializer,
-        responses={200: EnrollmentSerializer, **errors(404, 409)},
+        responses={200: VoucherEnrollmentSerializer, **errors(404, 409)},
     )
     def post(self, request):
         serializer = VoucherRedeemSerializer(data=request.data)
@@ -77,7 +86,7 @@ class VoucherRedeemView(APIView):
             user=request.user, code=serializer.validated_data["code"]
         )
         (enrollment,) = _with_client_view([enrollment], request.user)
-        return Response(EnrollmentSerializer(enrollment).data)
+        return Response(VoucherEnrollmentSerializer(enrollment).data)
 
 
 class InviteAcceptView(APIView):

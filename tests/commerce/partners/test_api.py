@@ -51,11 +51,16 @@ class TestRedeem:
 
     def test_repeat_is_harmless(self, client):
         voucher = VoucherCodeFactory(max_redemptions=1)
-        client.force_login(UserFactory())
-        assert _post(client, REDEEM_URL, {"code": voucher.code}).status_code == 200
-        assert _post(client, REDEEM_URL, {"code": voucher.code}).status_code == 200
+        user = UserFactory()
+        client.force_login(user)
+        first = _post(client, REDEEM_URL, {"code": voucher.code})
+        again = _post(client, REDEEM_URL, {"code": voucher.code})
+        assert (first.status_code, again.status_code) == (200, 200)
+        assert (first.json()["already_joined"], again.json()["already_joined"]) == (False, True)
+        assert again.json()["pool"] == first.json()["pool"]
         voucher.refresh_from_db()
         assert voucher.redemptions == 1
+        assert PoolEnrollment.objects.filter(user=user).count() == 1
 
     @pytest.mark.parametrize(
         ("body", "status", "code"),

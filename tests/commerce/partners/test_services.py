@@ -397,14 +397,17 @@ class TestEnrollWithVoucher:
         first = pool_enroll_with_voucher(user=user, code=voucher.code)
         again = pool_enroll_with_voucher(user=user, code=voucher.code)
         assert first.pk == again.pk
+        assert (first.is_new, again.is_new) == (True, False)
         voucher.refresh_from_db()
         assert voucher.redemptions == 1
+        assert PoolEnrollment.objects.filter(user=user).count() == 1
 
     def test_already_enrolled_by_invitation(self):
         voucher = VoucherCodeFactory()
         user = enrolled_client(voucher.pool)
         enrollment = pool_enroll_with_voucher(user=user, code=voucher.code)
         assert enrollment.via == PoolEnrollment.Via.VOUCHER  # the factory enrols by voucher
+        assert enrollment.is_new is False
         voucher.refresh_from_db()
         assert voucher.redemptions == 0
 
