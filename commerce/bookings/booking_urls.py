@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commerce.bookings import booking_views
+from commerce.bookings import booking_views, contact_views
 
 urlpatterns = [
     path(
@@ -16,6 +16,7 @@ urlpatterns = [
         name="booking-checkout-cancelled",
     ),
     path("account/bookings/", booking_views.account_bookings_view, name="account-bookings"),
+    path("account/text-reminders/", contact_views.account_sms_view, name="account-sms"),
     path(
         "account/bookings/<int:booking_id>/cancel/",
         booking_views.account_booking_cancel_view,

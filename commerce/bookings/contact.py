@@ -14,6 +14,15 @@ validate_e164 = RegexValidator(
 )
 
 
+def normalize_phone_number(raw: str) -> str:
+    """The number without the spaces, hyphens, dots and brackets people type into it
+    ("+44 (0)7700 900-123" keeps its digits; a national "(0)" trunk prefix after the
+    country code is dropped). Validation (validate_e164) comes after."""
+    text = (raw or "").strip()
+    text = text.replace("(0)", "")
+    return "".join(character for character in text if character not in " -.()\t")
+
+
 class ClientContactPreference(models.Model):
     """One client's phone number and SMS consent. `sms_opt_in` without a number sends
     nothing."""
@@ -25,6 +34,10 @@ class ClientContactPreference(models.Model):
     sms_opt_in = models.BooleanField(
         default=False, help_text="The client agreed to booking reminders by SMS."
     )
+    # When the client last gave consent (ticked the box, or confirmed a new number with it
+    # ticked) and last withdrew it: the record an SMS regulator asks for.
+    sms_opted_in_at = models.DateTimeField(null=True, blank=True)
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
