@@ -14,14 +14,34 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from cryptography.fernet import MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from accounts.encryption import keyring
 from accounts.roles import Role
+from config.cache_backend import CacheUnavailable, cache_required
 
 logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "rate_limit_unavailable": _(
+            "Signing in is unavailable for a moment. Please try again shortly."
+        ),
+    }
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """allauth's failed-login limit, failing closed: when its counter cannot be read
+        (the cache is down) the attempt is refused, since a miss would let anyone guess
+        passwords for as long as the outage lasts (decision 0019)."""
+        try:
+            with cache_required():
+                super().pre_authenticate(request, **credentials)
+        except CacheUnavailable:
+            logger.warning("Sign-in refused: the rate-limit cache is unavailable.")
+            raise self.validation_error("rate_limit_unavailable") from None
+
     def save_user(self, request, user, form, commit=True):
         """New sign-ups start as clients; other roles are granted by staff or onboarding."""
         user = super().save_user(request, user, form, commit=commit)

@@ -9,6 +9,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.cache_backend import cache_probe
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,9 +29,12 @@ def _check_database() -> str:
 
 
 def _check_cache() -> str:
-    cache.set("readyz", "1", timeout=5)
-    if cache.get("readyz") != "1":
-        raise RuntimeError("cache did not return what was written")
+    # A real round trip even while the process has paused the cache after a failure
+    # (config.cache_backend): an outage raises here instead of reading as a miss.
+    with cache_probe():
+        cache.set("readyz", "1", timeout=5)
+        if cache.get("readyz") != "1":
+            raise RuntimeError("cache did not return what was written")
     return "ok"
 
 
@@ -43,17 +48,30 @@ def _check_broker() -> str:
     return "ok"
 
 
+CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+
+
 @never_cache
 @require_GET
 def readyz(request) -> JsonResponse:
     """Ready to take traffic: the database, cache and broker answer. 503 otherwise, with
-    which check failed and never a traceback."""
+    which check failed and never a traceback. The site still serves without the cache
+    (decision 0019), but a missing cache is reported: pages are slower and the rate limits
+    that must fail closed (sign-in, lead forms, vouchers) refuse.
+
+    `?checks=database` runs only the named checks (comma-separated): the Kubernetes
+    readiness probe asks for the database alone, so a cache or broker outage degrades the
+    site instead of taking every web pod out of the Service."""
+    requested = [name for name in request.GET.get("checks", "").split(",") if name]
+    if not set(requested) <= set(CHECKS):
+        return JsonResponse(
+            {"code": "invalid", "detail": f"checks takes some of: {', '.join(CHECKS)}."},
+            status=400,
+        )
     checks = {}
-    for name, check in (
-        ("database", _check_database),
-        ("cache", _check_cache),
-        ("broker", _check_broker),
-    ):
+    for name, check in CHECKS.items():
+        if requested and name not in requested:
+            continue
         try:
             checks[name] = check()
         except Exception as error:  # noqa: BLE001  (any failure means "not ready")

@@ -18,6 +18,8 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"
+# allauth's rate limits answer through this one (allauth.core.internal.ratelimit).
+handler429 = "config.views.too_many_requests"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

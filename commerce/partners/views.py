@@ -25,7 +25,7 @@ from commerce.partners.selectors import (
     pools_for_client,
 )
 from commerce.partners.services import pool_enroll_by_invite, pool_enroll_with_voucher
-from commerce.partners.throttles import VoucherRedeemThrottle
+from commerce.partners.throttles import VoucherRedeemThrottle, VoucherRedeemUnavailable
 
 MAX_TABLE_MONTHS = 120
 
@@ -64,9 +64,10 @@ def join(request):
                 messages.info(request, "There are no invitations to accept.")
             return redirect("partners:join")
         form = VoucherRedeemForm(request.POST)
-        if not VoucherRedeemThrottle().allow(request):
+        refusal = _throttle_refusal(request)
+        if refusal:
             form.is_valid()
-            form.add_error(None, "Too many attempts. Wait a while and try again.")
+            form.add_error(None, refusal)
             status = 429
         elif form.is_valid():
             try:
@@ -77,10 +78,7 @@ def join(request):
                 form.add_error("code", error.detail)
                 status = error.api_status
             else:
-                if enrollment.is_new:
-                    messages.success(request, _joined_message([enrollment.pool]))
-                else:
-                    messages.info(request, _already_joined_message(enrollment.pool))
+                messages.success(request, _joined_message([enrollment.pool]))
                 return redirect("partners:join")
         else:
             status = 400
@@ -93,13 +91,19 @@ def join(request):
     return render(request, "partners/join.html", context, status=status)
 
 
+def _throttle_refusal(request) -> str:
+    """Why this attempt is refused by the voucher limit, or "" when it may go ahead."""
+    try:
+        if VoucherRedeemThrottle().allow(request):
+            return ""
+    except VoucherRedeemUnavailable:
+        return VoucherRedeemUnavailable.default_detail
+    return "Too many attempts. Wait a while and try again."
+
+
 def _joined_message(pools: Iterable) -> str:
     names = ", ".join(f"{pool.name} ({pool.partner.name})" for pool in pools)
     return f"You've joined {names}."
-
-
-def _already_joined_message(pool) -> str:
-    return f"You already joined {pool.name} ({pool.partner.name}); nothing has changed."
 
 
 def _report_or_404(request, slug: str):

@@ -1,5 +1,9 @@
 """Per-address rate limit for lead submissions (LEADS_RATE_LIMIT, e.g. "5/10m"): a
-fixed-window counter in the shared cache, so every web process counts together."""
+fixed-window counter in the shared cache, so every web process counts together.
+
+It fails closed: when the cache is down the count cannot be kept, and a form that let
+everything through would be open to floods for as long as the outage lasts, so the
+submission is refused with "try again shortly" (decision 0019)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+from config.cache_backend import CacheUnavailable, cache_required
 
 logger = logging.getLogger(__name__)
 
@@ -70,24 +76,38 @@ def rate_key_address(address: str) -> str:
     return str(parsed)
 
 
+# How long to ask people to wait when the cache is down.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 30
+
+
 @dataclass(frozen=True)
 class RateDecision:
     is_allowed: bool
     retry_after: int
+    # False when the count could not be kept (the cache is down): refused for that reason.
+    is_counted: bool = True
 
 
 def lead_rate_limit_hit(request) -> RateDecision:
-    """Counts this submission against the caller's address; refuses once over the limit."""
+    """Counts this submission against the caller's address; refuses once over the limit,
+    and also when the count cannot be kept (`is_counted` is then False)."""
     rate = parse_rate(settings.LEADS_RATE_LIMIT)
     now = int(time.time())
     window = now // rate.period_seconds
     address = hashlib.sha256(rate_key_address(client_address(request)).encode()).hexdigest()[:32]
     key = f"leads:rate:{address}:{window}"
-    cache.add(key, 0, timeout=rate.period_seconds + 5)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=rate.period_seconds + 5)
-        count = 1
+        with cache_required():
+            cache.add(key, 0, timeout=rate.period_seconds + 5)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=rate.period_seconds + 5)
+                count = 1
+    except CacheUnavailable:
+        logger.warning("Lead submission refused: the rate-limit cache is unavailable.")
+        return RateDecision(
+            is_allowed=False, retry_after=UNAVAILABLE_RETRY_AFTER_SECONDS, is_counted=False
+        )
     retry_after = (window + 1) * rate.period_seconds - now
     return RateDecision(is_allowed=count <= rate.limit, retry_after=max(retry_after, 1))

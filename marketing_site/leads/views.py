@@ -28,6 +28,18 @@ RATE_LIMITED_MESSAGE = (
     "Please wait {minutes} and try again."
 )
 
+# The rate limit fails closed when the cache is down (decision 0019): not their fault.
+UNAVAILABLE_MESSAGE = (
+    "We can't take sign-ups for a moment because of a problem on our side. "
+    "Your details are still in the form: please try again shortly."
+)
+
+
+def _refusal_message(decision) -> str:
+    if not decision.is_counted:
+        return UNAVAILABLE_MESSAGE
+    return RATE_LIMITED_MESSAGE.format(minutes=_minutes(decision.retry_after))
+
 
 def _minutes(seconds: int) -> str:
     minutes = max(1, (seconds + 59) // 60)
@@ -53,11 +65,22 @@ def _remember_lead(response, request, public_id) -> None:
     )
 
 
-def _error_page(request, form: LeadForm, meta: dict | None, *, status: int, message: str = ""):
+def _error_page(
+    request,
+    form: LeadForm,
+    meta: dict | None,
+    *,
+    status: int,
+    message: str = "",
+    keep_form: bool = False,
+):
+    """The form again with its errors; with a `message`, only that and a way back, unless
+    `keep_form` (our outage: what they typed stays, ready to send again)."""
     context = {
         "form": form,
         "meta": meta,
         "message": message,
+        "show_form": bool(meta) and (not message or keep_form),
         "action_url": reverse("leads:submit"),
         "back_url": _safe_path(request, request.POST.get("source_page", "")),
     }
@@ -81,7 +104,8 @@ def lead_submit(request):
             form,
             meta,
             status=429,
-            message=RATE_LIMITED_MESSAGE.format(minutes=_minutes(decision.retry_after)),
+            message=_refusal_message(decision),
+            keep_form=not decision.is_counted,
         )
         response["Retry-After"] = str(decision.retry_after)
         return response
@@ -173,7 +197,7 @@ def serve_lead_form_page(page, request, *args, **kwargs):
             request,
             form,
             status=429,
-            message=RATE_LIMITED_MESSAGE.format(minutes=_minutes(decision.retry_after)),
+            message=_refusal_message(decision),
         )
         response["Retry-After"] = str(decision.retry_after)
         return response

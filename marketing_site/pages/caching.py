@@ -4,7 +4,10 @@ Only anonymous GET requests without pending messages are served from or stored i
 cache, and only responses that used no CSRF token and set no cookie are stored, so a cached
 page never holds anything about one person. Keys carry a site-wide generation: publishing,
 unpublishing, moving or deleting any page (or editing a snippet) starts a new generation,
-because home and landing pages show other pages' content (posts, courses)."""
+because home and landing pages show other pages' content (posts, courses).
+
+When the cache is down (config.cache_backend answers misses) there is no generation to
+key by, so pages are served fresh and nothing is stored (decision 0019)."""
 
 import hashlib
 import uuid
@@ -25,7 +28,8 @@ CACHEABLE_PARAMETERS = frozenset(
 CACHE_HEADER = "X-Page-Cache"
 
 
-def _generation() -> str:
+def _generation() -> str | None:
+    """The current generation; None when the cache cannot give one (it is down)."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
@@ -47,10 +51,13 @@ def _cache_key(request: HttpRequest) -> str | None:
         return None
     if not set(request.GET).issubset(CACHEABLE_PARAMETERS):
         return None
+    generation = _generation()
+    if generation is None:
+        return None
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     address = f"{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"marketing-page:{_generation()}:{digest}"
+    return f"marketing-page:{generation}:{digest}"
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

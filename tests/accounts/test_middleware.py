@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -136,22 +135,9 @@ def test_enrolling_through_allauths_form_opens_the_dashboard(client):
 START = datetime(2030, 3, 4, 10, 0, 0, tzinfo=UTC)
 
 
-def _redis_catches_up(elapsed: timedelta) -> None:
-    """time_machine moves this process's clock, not Redis's. The cached copy of a session
-    carries a Redis TTL equal to its idle timeout; drop the copies whose TTL the jump has
-    used up, as Redis itself would have. (Local memory cache reads the moved clock.)"""
-    if "RedisCache" not in settings.CACHES["default"]["BACKEND"]:
-        return
-    redis = cache._cache.get_client(write=True)
-    for key in redis.scan_iter(match=f"{cache.key_prefix}:*django.contrib.sessions.cached_db*"):
-        remaining_ms = redis.pttl(key)
-        if 0 <= remaining_ms <= elapsed.total_seconds() * 1000:
-            redis.delete(key)
-
-
 def _idle(traveller, elapsed: timedelta) -> None:
+    # Sessions are in the database only (decision 0019), which reads the moved clock.
     traveller.shift(elapsed)
-    _redis_catches_up(elapsed)
 
 
 def _is_signed_in(client) -> bool:

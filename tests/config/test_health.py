@@ -66,6 +66,43 @@ def test_readyz_reports_a_failing_cache_without_details(client, monkeypatch):
     assert "secret-cache" not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("database", {"database": "ok"}),
+        ("database,cache", {"database": "ok", "cache": "ok"}),
+    ],
+)
+def test_readyz_runs_only_the_checks_asked_for(client, query, expected):
+    response = client.get("/readyz", {"checks": query})
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": expected}
+
+
+def test_readyz_for_the_database_alone_ignores_a_failing_cache(client, monkeypatch):
+    """The Kubernetes readiness probe's question: a cache outage degrades, it does not
+    take the pod out of the Service (decision 0019)."""
+    from django.core.cache import cache
+
+    def broken_set(*args, **kwargs):
+        raise ConnectionError("refused")
+
+    monkeypatch.setattr(cache, "set", broken_set)
+
+    assert client.get("/readyz").status_code == 503
+    assert client.get("/readyz?checks=database").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["disk", "database,disk", "<script>"])
+def test_readyz_refuses_unknown_checks_without_echoing_them(client, query):
+    response = client.get("/readyz", {"checks": query})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "script" not in response.content.decode()
+
+
 # --- a real server with its database down --------------------------------------------
 
 

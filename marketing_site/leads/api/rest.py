@@ -6,17 +6,17 @@ double opt-in. Every accepted submission answers 202 the same way, whether it cr
 lead, updated one or was dropped as spam, so the endpoint tells nobody who is on the list.
 
 Errors are {"code", "detail"}: 400 "invalid" (with "fields"), 429 "rate_limited" with
-Retry-After.
+Retry-After, or 429 "temporarily_unavailable" when the limit cannot be counted (the cache
+is down; decision 0019).
 """
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import errors
 from marketing_site.leads.attribution import UTM_KEYS, Attribution, attribution_from_request
 from marketing_site.leads.forms import LeadApiInput
 from marketing_site.leads.ratelimit import lead_rate_limit_hit
@@ -56,18 +56,30 @@ class LeadCreateView(APIView):
         request=LeadInputSerializer,
         responses={
             202: inline_serializer("LeadAccepted", {"status": serializers.CharField()}),
-            **errors(400, 429),
+            400: OpenApiResponse(description='{"code": "invalid", "detail", "fields"}'),
+            429: OpenApiResponse(
+                description='{"code": "rate_limited" | "temporarily_unavailable", "detail"}'
+            ),
         },
         summary="Capture a lead (double opt-in email follows)",
     )
     def post(self, request):
         decision = lead_rate_limit_hit(request)
         if not decision.is_allowed:
-            return Response(
+            body = (
                 {
                     "code": "rate_limited",
                     "detail": "Too many sign-ups from this address. Try again later.",
-                },
+                }
+                if decision.is_counted
+                else {
+                    # The count cannot be kept (cache down): refused, not accepted blind.
+                    "code": "temporarily_unavailable",
+                    "detail": "Sign-ups are unavailable for a moment. Try again shortly.",
+                }
+            )
+            return Response(
+                body,
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(decision.retry_after)},
             )
