@@ -78,7 +78,10 @@ def join(request):
                 form.add_error("code", error.detail)
                 status = error.api_status
             else:
-                messages.success(request, _joined_message([enrollment.pool]))
+                if enrollment.is_new:
+                    messages.success(request, _joined_message([enrollment.pool]))
+                else:
+                    messages.info(request, _already_joined_message(enrollment.pool))
                 return redirect("partners:join")
         else:
             status = 400
@@ -104,6 +107,10 @@ def _throttle_refusal(request) -> str:
 def _joined_message(pools: Iterable) -> str:
     names = ", ".join(f"{pool.name} ({pool.partner.name})" for pool in pools)
     return f"You've joined {names}."
+
+
+def _already_joined_message(pool) -> str:
+    return f"You already joined {pool.name} ({pool.partner.name}); nothing has changed."
 
 
 def _report_or_404(request, slug: str):

@@ -11,12 +11,13 @@ is down; decision 0019).
 """
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.schema import errors
 from marketing_site.leads.attribution import UTM_KEYS, Attribution, attribution_from_request
 from marketing_site.leads.forms import LeadApiInput
 from marketing_site.leads.ratelimit import lead_rate_limit_hit
@@ -56,10 +57,7 @@ class LeadCreateView(APIView):
         request=LeadInputSerializer,
         responses={
             202: inline_serializer("LeadAccepted", {"status": serializers.CharField()}),
-            400: OpenApiResponse(description='{"code": "invalid", "detail", "fields"}'),
-            429: OpenApiResponse(
-                description='{"code": "rate_limited" | "temporarily_unavailable", "detail"}'
-            ),
+            **errors(400, 429),
         },
         summary="Capture a lead (double opt-in email follows)",
     )

@@ -78,6 +78,25 @@ class TestJoin:
         assert "You've joined Bursary" in _text(response)
         assert PoolEnrollment.objects.filter(user=user, pool=voucher.pool).exists()
 
+    def test_redeeming_the_same_code_again_says_already_joined(self, client):
+        voucher = VoucherCodeFactory(
+            code="SOCIETY-2026", pool__name="Bursary", pool__partner__name="BACP"
+        )
+        user = UserFactory()
+        client.force_login(user)
+        first = client.post(JOIN_URL, {"code": "SOCIETY-2026"}, follow=True)
+
+        response = client.post(JOIN_URL, {"code": "society-2026"}, follow=True)
+
+        text = _text(response)
+        assert response.redirect_chain == [(JOIN_URL, 302)]
+        assert "You've joined Bursary (BACP)" in _text(first)
+        assert "You already joined Bursary (BACP)" in text
+        assert "You've joined" not in text
+        voucher.refresh_from_db()
+        assert voucher.redemptions == 1
+        assert PoolEnrollment.objects.filter(user=user).count() == 1
+
     @pytest.mark.parametrize(
         ("code", "status", "message"),
         [
