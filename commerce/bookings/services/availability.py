@@ -127,7 +127,7 @@ def external_calendar_add(*, practitioner: PractitionerProfile, ical_url: str) -
         check_url_shape(url)
     except FetchError as error:
         raise ValidationError(
-            {"ical_url": "Enter a public http(s) or webcal calendar address."}
+            {"ical_url": "Enter the public address of an http(s) or webcal calendar."}
         ) from error
     existing = ExternalCalendar.objects.filter(practitioner=practitioner)
     if existing.filter(ical_url=url).exists():

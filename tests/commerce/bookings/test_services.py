@@ -152,11 +152,13 @@ def test_refresh_goes_through_the_guarded_fetch_for_internal_addresses(monkeypat
     assert resolved == ["calendar.example.org"]
 
 
-def test_beat_task_refreshes_every_active_calendar(feed):
+def test_beat_task_refreshes_every_active_calendar(feed, django_capture_on_commit_callbacks):
     feed.serve(FEED, body=ICS)
     active = ExternalCalendarFactory(ical_url=FEED)
     ExternalCalendarFactory(ical_url=FEED, is_active=False)
-    assert refresh_external_calendars.delay().get() == 1
+    # The per-calendar tasks are enqueued after commit (events.outbox).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refresh_external_calendars.delay().get() == 1
     active.refresh_from_db()
     assert active.last_succeeded_at is not None
     assert len(feed.calls) == 1
@@ -180,5 +182,5 @@ def test_adding_a_plainly_internal_calendar_address_is_refused(url):
     with pytest.raises(ValidationError) as refused:
         external_calendar_add(practitioner=PractitionerProfileFactory(), ical_url=url)
     assert refused.value.message_dict["ical_url"] == [
-        "Enter a public http(s) or webcal calendar address."
+        "Enter the public address of an http(s) or webcal calendar."
     ]
