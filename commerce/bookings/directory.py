@@ -219,3 +219,41 @@ def viewer_zone_for(request, *, fallback: tzinfo) -> tzinfo:
     return viewer_zone(
         user=request.user, fallback=fallback, browser_zone=request.COOKIES.get(BROWSER_ZONE_COOKIE)
     )
+
+
+def practitioners_next_start(
+    *,
+    practitioners: Sequence[PractitionerProfile],
+    now: datetime | None = None,
+    days: int = NEXT_AVAILABLE_DAYS,
+) -> dict[int, datetime]:
+    """The first bookable start time (UTC) in the next `days` days of each practitioner
+    on a directory page, by id (absent when none). One diary read for the whole page
+    (bookable_diaries), so the query count does not grow with the page; each practitioner
+    must be loaded with `active_services` (practitioners_bookable)."""
+    now = timezone.now() if now is None else now
+    with_services = [
+        practitioner for practitioner in practitioners if _active_services(practitioner)
+    ]
+    if not with_services:
+        return {}
+    end = now + timedelta(days=days)
+    diaries = bookable_diaries(
+        practitioner_ids=[practitioner.pk for practitioner in with_services],
+        first_day=now.astimezone(UTC).date() - _DATE_MARGIN,
+        last_day=end.astimezone(UTC).date() + _DATE_MARGIN,
+        since=now - _INSTANT_MARGIN,
+        until=end + _INSTANT_MARGIN,
+        now=now,
+    )
+    next_start: dict[int, datetime] = {}
+    for practitioner in with_services:
+        for service in _active_services(practitioner):
+            slots = bookable_slots(
+                service=service, start=now, end=end, now=now, diary=diaries[practitioner.pk]
+            )
+            if slots:
+                first = min(slot.starts_at for slot in slots)
+                known = next_start.get(practitioner.pk)
+                next_start[practitioner.pk] = first if known is None else min(known, first)
+    return next_start

@@ -2,7 +2,7 @@
 /practitioners/<slug>/ (a profile with services, prices, next free times and JSON-LD)."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from django import forms
@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from commerce.bookings.directory import (
@@ -19,6 +19,7 @@ from commerce.bookings.directory import (
     practitioner_directory,
     practitioner_next_available,
     practitioner_public,
+    practitioners_next_start,
     viewer_zone_for,
 )
 from marketplace.practitioners.models import Modality, PractitionerProfile, Service
@@ -88,6 +89,7 @@ def practitioner_list_view(request):
         practitioners = practitioner_directory(**filters)
         status = 200
     page = Paginator(practitioners, PER_PAGE).get_page(request.GET.get("page"))
+    next_starts = practitioners_next_start(practitioners=list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -96,8 +98,20 @@ def practitioner_list_view(request):
         {
             "form": form,
             "page": page,
-            "cards": [_card(practitioner) for practitioner in page.object_list],
+            "cards": [
+                _card(
+                    practitioner,
+                    next_start=next_starts.get(practitioner.pk),
+                    zone=viewer_zone_for(request, fallback=practitioner.zone),
+                )
+                for practitioner in page.object_list
+            ],
             "is_filtered": is_filtered,
+            "active_filter_count": sum(
+                1
+                for name in ("q", "modality", "max_price", "available_on", "online")
+                if request.GET.get(name)
+            ),
             "query_string": query.urlencode(),
         },
         status=status,
@@ -196,7 +210,15 @@ def json_ld_script(data: dict) -> SafeString:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
 
 
-def _card(practitioner: PractitionerProfile) -> dict:
+def _initials(name: str) -> str:
+    """Up to two initials for the avatar shown when there is no photo ("Priya Patel" → "PP")."""
+    words = [word for word in name.split() if word[:1].isalpha()]
+    return "".join(word[0] for word in (words[:1] + words[1:][-1:])).upper() or "?"
+
+
+def _card(
+    practitioner: PractitionerProfile, *, next_start: datetime | None = None, zone=None
+) -> dict:
     services = practitioner.active_services
     priced = [service for service in services if service.accepts_card and service.price is not None]
     cheapest = min(priced, key=lambda service: service.price) if priced else None
@@ -206,6 +228,14 @@ def _card(practitioner: PractitionerProfile) -> dict:
         "offers_online": any(service.is_online for service in services),
         "offers_in_person": any(not service.is_online for service in services),
         "from_price": cheapest,
+        "initials": _initials(practitioner.display_name),
+        "next_start": next_start,
+        # Formatted here: the template's date filter would move it to the server's zone.
+        "next_start_label": (
+            dateformat.format(next_start.astimezone(zone or UTC), "D j M, H:i T")
+            if next_start
+            else ""
+        ),
     }
 
 
