@@ -4,11 +4,19 @@ the browser."""
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
-from django.core import signing
+from django.core import signing, validators
 
 FORM_TOKEN_SALT = "leads.form-token"  # noqa: S105 (a signing salt, not a secret)
 HONEYPOT_FIELD = "website"
+SUBMISSION_TOKEN_FIELD = "submission_token"  # noqa: S105 (a field name)
+SUBMISSION_TOKEN_SALT = "leads.submission-token"  # noqa: S105 (a signing salt)
+SUBMISSION_TOKEN_MAX_AGE = 2 * 24 * 3600
+# The longest message a form page takes, and the longest one-line answer.
+MESSAGE_MAX_LENGTH = 5000
+LINE_MAX_LENGTH = 255
 
 
 def form_token_for(*, consent_text: str, interest: str, button_label: str, heading: str) -> str:
@@ -119,15 +127,72 @@ class LeadApiInput(forms.Form):
     referrer = forms.CharField(required=False, max_length=500)
 
 
+def submission_token_new() -> str:
+    """A signed, random token for one rendering of a form page: the same token posted
+    twice (a double click, a re-sent request) is one message."""
+    return signing.TimestampSigner(salt=SUBMISSION_TOKEN_SALT).sign(secrets.token_urlsafe(18))
+
+
+def submission_token_valid(token: str) -> bool:
+    try:
+        signing.TimestampSigner(salt=SUBMISSION_TOKEN_SALT).unsign(
+            token, max_age=SUBMISSION_TOKEN_MAX_AGE
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def _bound_length(field: forms.Field) -> None:
+    """Editors' text fields get a length limit: a message up to MESSAGE_MAX_LENGTH (its
+    counter is contact-form.js; no maxlength attribute, which would cut a paste short
+    without a word), a one-line answer up to LINE_MAX_LENGTH."""
+    if not isinstance(field, forms.CharField) or isinstance(field, forms.EmailField):
+        return
+    is_message = isinstance(field.widget, forms.Textarea)
+    limit = MESSAGE_MAX_LENGTH if is_message else LINE_MAX_LENGTH
+    if field.max_length is None or field.max_length > limit:
+        field.max_length = limit
+        field.validators.append(validators.MaxLengthValidator(limit))
+    field.error_messages["max_length"] = (
+        f"Keep this to {limit:,} characters or fewer (it has %(show_value)s)."
+    )
+    if is_message:
+        field.widget.attrs["data-max-length"] = str(limit)
+        field.widget.attrs.pop("maxlength", None)
+        note = f"Up to {limit:,} characters."
+        field.help_text = f"{field.help_text} {note}".strip() if field.help_text else note
+
+
 def form_class_with_consent(base_class, *, consent_text: str):
     """The editor-built Wagtail form plus an optional marketing consent box (the text
-    shown is stored with the lead) and the honeypot."""
+    shown is stored with the lead), the honeypot, length limits on text, and a one-time
+    submission token."""
 
     class LeadFormPageForm(base_class):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            for field in self.fields.values():
+                _bound_length(field)
             self.fields["consent"] = forms.BooleanField(required=False, label=consent_text)
             self.fields[HONEYPOT_FIELD] = honeypot_field()
+            self.fields[SUBMISSION_TOKEN_FIELD] = forms.CharField(
+                widget=forms.HiddenInput,
+                max_length=200,
+                initial=submission_token_new,
+                error_messages={
+                    "required": "This form is out of date. Reload the page and try again."
+                },
+            )
+
+        def clean_submission_token(self) -> str:
+            token = self.cleaned_data[SUBMISSION_TOKEN_FIELD]
+            if not submission_token_valid(token):
+                raise forms.ValidationError(
+                    "This form is out of date. Reload the page and try again.",
+                    code="bad_token",
+                )
+            return token
 
         @property
         def is_spam(self) -> bool:
@@ -137,6 +202,8 @@ def form_class_with_consent(base_class, *, consent_text: str):
             cleaned = super().clean()
             # The honeypot is not worth storing with the submission.
             cleaned.pop(HONEYPOT_FIELD, None)
+            # Kept on the form (the view claims it), not stored with the submission.
+            self.submission_token = cleaned.pop(SUBMISSION_TOKEN_FIELD, None)
             return cleaned
 
     return LeadFormPageForm

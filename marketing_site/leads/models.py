@@ -235,12 +235,21 @@ class LeadFormPage(SeoMixin, AbstractEmailForm):
         return serve_lead_form_page(self, request, *args, **kwargs)
 
     def process_form_submission(self, form):
-        """Wagtail's hook for a valid submission: store it (Wagtail), then the lead."""
+        """Wagtail's hook for a valid submission: store it (Wagtail), then the lead, and
+        tell staff after commit (marketing_site.leads.tasks.send_form_submission_to_staff:
+        the page's address, CONTACT_FORM_NOTIFY_EMAIL or the Staff group)."""
+        from events.outbox import enqueue_on_commit
         from marketing_site.leads.services import lead_capture_from_form_page
+        from marketing_site.leads.tasks import send_form_submission_to_staff
 
         submission = super().process_form_submission(form)
         lead_capture_from_form_page(page=self, form=form, request=form.request)
+        enqueue_on_commit(send_form_submission_to_staff, submission.pk)
         return submission
+
+    def send_mail(self, form):
+        """Wagtail would email `to_address` inline, inside the request; the task above
+        does it after commit instead (and also when no address is set)."""
 
 
 class NewsletterPage(SeoMixin, Page):

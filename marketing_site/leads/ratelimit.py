@@ -89,13 +89,24 @@ class RateDecision:
 
 
 def lead_rate_limit_hit(request) -> RateDecision:
-    """Counts this submission against the caller's address; refuses once over the limit,
-    and also when the count cannot be kept (`is_counted` is then False)."""
-    rate = parse_rate(settings.LEADS_RATE_LIMIT)
+    """Counts this sign-up against the caller's address (LEADS_RATE_LIMIT); refuses once
+    over the limit, and also when the count cannot be kept (`is_counted` is then False)."""
+    return _rate_limit_hit(request, scope="leads", rate=parse_rate(settings.LEADS_RATE_LIMIT))
+
+
+def contact_rate_limit_hit(request) -> RateDecision:
+    """Counts a message sent through a form page (the contact page) against the caller's
+    address, apart from sign-ups (CONTACT_FORM_RATE_LIMIT)."""
+    return _rate_limit_hit(
+        request, scope="contact", rate=parse_rate(settings.CONTACT_FORM_RATE_LIMIT)
+    )
+
+
+def _rate_limit_hit(request, *, scope: str, rate: Rate) -> RateDecision:
     now = int(time.time())
     window = now // rate.period_seconds
     address = hashlib.sha256(rate_key_address(client_address(request)).encode()).hexdigest()[:32]
-    key = f"leads:rate:{address}:{window}"
+    key = f"{scope}:rate:{address}:{window}"
     try:
         with cache_required():
             cache.add(key, 0, timeout=rate.period_seconds + 5)

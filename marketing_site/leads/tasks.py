@@ -120,3 +120,49 @@ def pull_klaviyo_suppressions(self) -> int | bool:
         self, operation="suppressions_since", email="", label="suppressions", call=pull
     )
     return changed[0] if outcome is True else outcome
+
+
+def form_page_staff_recipients(page) -> list[str]:
+    """Who is told of a message sent through a form page: the page's own "Email the
+    submissions to staff" address(es) when an editor set them, otherwise
+    CONTACT_FORM_NOTIFY_EMAIL, otherwise every active member of the Staff group."""
+    addresses = [address.strip() for address in page.to_address.split(",") if address.strip()]
+    if addresses:
+        return addresses
+    if settings.CONTACT_FORM_NOTIFY_EMAIL:
+        return [settings.CONTACT_FORM_NOTIFY_EMAIL]
+    from accounts.models import User
+    from accounts.roles import GROUP_NAMES, Role
+
+    return sorted(
+        User.objects.filter(groups__name=GROUP_NAMES[Role.STAFF], is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+@shared_task(name="marketing_site.leads.tasks.send_form_submission_to_staff")
+def send_form_submission_to_staff(submission_id: int) -> bool:
+    """Emails staff one message sent through a form page (every field as the person
+    filled it in). Nothing if the submission is gone (erased) or nobody is to be told."""
+    from wagtail.contrib.forms.models import FormSubmission
+
+    submission = FormSubmission.objects.filter(pk=submission_id).select_related("page").first()
+    if submission is None:
+        return False
+    page = submission.page.specific
+    recipients = form_page_staff_recipients(page)
+    if not recipients:
+        return False
+    data = submission.get_data()
+    lines = [f"{field.label}: {data.get(field.clean_name, '')}" for field in page.get_form_fields()]
+    if "consent" in data:
+        lines.append(f"Agreed to marketing emails: {'yes' if data['consent'] else 'no'}")
+    EmailMessage(
+        subject=page.subject or f"New message from the {page.title} page",
+        body="\n".join(lines),
+        from_email=page.from_address or None,
+        to=recipients,
+    ).send()
+    return True

@@ -4,6 +4,8 @@ form page's serve."""
 
 from __future__ import annotations
 
+from django.core import signing
+from django.core.cache import cache
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,8 +20,8 @@ from marketing_site.leads.attribution import (
     attribution_from_request,
     lead_cookie_value,
 )
-from marketing_site.leads.forms import LeadForm, form_token_read
-from marketing_site.leads.ratelimit import lead_rate_limit_hit
+from marketing_site.leads.forms import SUBMISSION_TOKEN_MAX_AGE, LeadForm, form_token_read
+from marketing_site.leads.ratelimit import contact_rate_limit_hit, lead_rate_limit_hit
 from marketing_site.leads.services import lead_capture, lead_confirm, lead_unsubscribe
 from marketing_site.leads.tokens import lead_for_confirmation_token, lead_for_unsubscribe_token
 
@@ -183,31 +185,73 @@ def lead_unsubscribe_view(request, token: str):
     return TemplateResponse(request, "leads/unsubscribe.html", {"lead": lead})
 
 
+CONTACT_RATE_LIMITED_MESSAGE = (
+    "You've sent several messages; please wait {minutes} and try again. "
+    "What you wrote is still in the form."
+)
+CONTACT_UNAVAILABLE_MESSAGE = (
+    "We can't take messages for a moment because of a problem on our side. "
+    "What you wrote is still in the form: please try again shortly."
+)
+SENT_PARAMETER = "sent"
+SENT_SALT = "leads.form-page-sent"
+SENT_MAX_AGE = 3600
+# How long a used submission token is remembered (as long as it is valid).
+CLAIM_SECONDS = SUBMISSION_TOKEN_MAX_AGE
+
+
+def _sent_url(page) -> str:
+    marker = signing.dumps(page.pk, salt=SENT_SALT)
+    return f"{page.url}?{urlencode({SENT_PARAMETER: marker})}"
+
+
+def _is_sent(page, request) -> bool:
+    marker = request.GET.get(SENT_PARAMETER, "")
+    try:
+        return signing.loads(marker, salt=SENT_SALT, max_age=SENT_MAX_AGE) == page.pk
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+
+
 def serve_lead_form_page(page, request, *args, **kwargs):
-    """Wagtail form page serve with the same spam checks as the lead endpoint. Wagtail
-    stores the submission; the page's process_form_submission then captures the lead."""
+    """A Wagtail form page (the contact page): its own per-address rate limit
+    (CONTACT_FORM_RATE_LIMIT), the honeypot, length limits, and Post/Redirect/Get: a
+    message is stored once (a one-time submission token; a second post of the same form
+    goes straight to the thank-you), then the browser is sent to the page's thank-you
+    address, so a refresh shows the thank-you again instead of sending again. Wagtail
+    stores the submission; the page's process_form_submission captures the lead and
+    tells staff."""
     if request.method != "POST":
+        if _is_sent(page, request):
+            return page.render_landing_page(request, None, *args, **kwargs)
         form = page.get_form(page=page, user=request.user)
         return _render_form_page(page, request, form)
     form = page.get_form(request.POST, request.FILES, page=page, user=request.user)
-    decision = lead_rate_limit_hit(request)
+    decision = contact_rate_limit_hit(request)
     if not decision.is_allowed:
-        response = _render_form_page(
-            page,
-            request,
-            form,
-            status=429,
-            message=_refusal_message(decision),
+        message = (
+            CONTACT_RATE_LIMITED_MESSAGE.format(minutes=_minutes(decision.retry_after))
+            if decision.is_counted
+            else CONTACT_UNAVAILABLE_MESSAGE
         )
+        response = _render_form_page(page, request, form, status=429, message=message)
         response["Retry-After"] = str(decision.retry_after)
         return response
     if form.is_spam:
-        return page.render_landing_page(request, None, *args, **kwargs)
+        return redirect(_sent_url(page))
     if not form.is_valid():
         return _render_form_page(page, request, form, status=400)
+    token_key = f"leads:submission:{form.submission_token}"
+    if not cache.add(token_key, 1, timeout=CLAIM_SECONDS):
+        # The same form sent twice: the first one counts.
+        return redirect(_sent_url(page))
     form.request = request
-    submission = page.process_form_submission(form)
-    return page.render_landing_page(request, submission, *args, **kwargs)
+    try:
+        page.process_form_submission(form)
+    except Exception:
+        cache.delete(token_key)
+        raise
+    return redirect(_sent_url(page))
 
 
 def _render_form_page(page, request, form, *, status: int = 200, message: str = ""):

@@ -14,6 +14,12 @@ KLAVIYO_MAX_RETRIES = env.int("KLAVIYO_MAX_RETRIES", default=5)
 KLAVIYO_FAILURE_HANDLER = "marketing_site.leads.services.klaviyo_failure_record"
 # Lead form submissions allowed per IP address (django-style rate "N/period").
 LEADS_RATE_LIMIT = env.str("LEADS_RATE_LIMIT", default="5/10m")
+# Messages from the editor-built form pages (the contact page) allowed per IP address: a
+# separate count from sign-ups, so a newsletter sign-up does not use up someone's messages.
+CONTACT_FORM_RATE_LIMIT = env.str("CONTACT_FORM_RATE_LIMIT", default="5/h")
+# Where staff are told of each message when the form page names no address of its own
+# ("Email the submissions to staff"); empty: every active member of the Staff group.
+CONTACT_FORM_NOTIFY_EMAIL = env.str("CONTACT_FORM_NOTIFY_EMAIL", default="")
 # Seconds anonymous marketing pages stay in the cache (purged on publish).
 MARKETING_PAGE_CACHE_SECONDS = env.int("MARKETING_PAGE_CACHE_SECONDS", default=600)
 # Production only: robots.txt allows crawling; everywhere else it disallows everything.

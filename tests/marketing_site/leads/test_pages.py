@@ -6,6 +6,7 @@ from django.core import mail
 from wagtail.contrib.forms.models import FormSubmission
 from wagtail.test.utils import WagtailPageTestCase
 
+from marketing_site.leads.forms import submission_token_new
 from marketing_site.leads.models import Lead, LeadFormPage, NewsletterPage
 from marketing_site.pages.models import HomePage
 from tests.marketing_site.leads.factories import contact_page, newsletter_page
@@ -77,11 +78,16 @@ class LeadPageTypesTest(WagtailPageTestCase):
 
 pytestmark = pytest.mark.django_db
 
-CONTACT = {
+CONTACT_FIELDS = {
     "your_name": "Ada Lovelace",
     "email": "Ada@Example.org",
     "message": "Do you offer evening sessions?",
 }
+
+
+def contact(**extra) -> dict:
+    """The contact form's fields with a fresh submission token, as a rendered form has."""
+    return {**CONTACT_FIELDS, "submission_token": submission_token_new(), **extra}
 
 
 def test_a_contact_submission_is_stored_and_creates_the_lead(
@@ -91,7 +97,7 @@ def test_a_contact_submission_is_stored_and_creates_the_lead(
     client.get("/contact/?utm_source=flyer&utm_campaign=autumn")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(page.url, {**CONTACT, "consent": "on"})
+        response = client.post(page.url, {**contact(), "consent": "on"}, follow=True)
 
     assert response.status_code == 200
     assert "Thank you" in response.content.decode()
@@ -109,7 +115,7 @@ def test_a_contact_submission_is_stored_and_creates_the_lead(
 def test_contact_without_marketing_consent_stores_the_lead_without_consent(client):
     page = contact_page()
 
-    client.post(page.url, CONTACT)
+    client.post(page.url, contact())
 
     lead = Lead.objects.get()
     assert lead.consent_given_at is None and lead.consent_text == ""
@@ -118,9 +124,9 @@ def test_contact_without_marketing_consent_stores_the_lead_without_consent(clien
 
 def test_a_second_message_updates_the_same_lead(client):
     page = contact_page()
-    client.post(page.url, CONTACT)
+    client.post(page.url, contact())
 
-    client.post(page.url, {**CONTACT, "message": "And weekends?"})
+    client.post(page.url, {**contact(), "message": "And weekends?"})
 
     assert Lead.objects.get().message == "And weekends?"
     assert FormSubmission.objects.filter(page=page).count() == 2
@@ -129,7 +135,7 @@ def test_a_second_message_updates_the_same_lead(client):
 def test_invalid_contact_posts_show_errors(client):
     page = contact_page()
 
-    response = client.post(page.url, {**CONTACT, "email": "nope"})
+    response = client.post(page.url, {**contact(), "email": "nope"})
 
     assert response.status_code == 400
     assert "There is a problem with what you entered" in response.content.decode()
@@ -138,15 +144,15 @@ def test_invalid_contact_posts_show_errors(client):
 
 def test_contact_honeypot_and_rate_limit(client, settings):
     page = contact_page()
-    settings.LEADS_RATE_LIMIT = "2/h"
+    settings.CONTACT_FORM_RATE_LIMIT = "2/h"
 
-    assert client.post(page.url, {**CONTACT, "website": "x"}).status_code == 200
+    assert client.post(page.url, {**contact(), "website": "x"}).status_code == 302
     assert not FormSubmission.objects.exists()
-    client.post(page.url, CONTACT)
-    limited = client.post(page.url, CONTACT)
+    client.post(page.url, contact())
+    limited = client.post(page.url, contact())
 
     assert limited.status_code == 429
-    assert "Too many sign-ups" in limited.content.decode()
+    assert "You&#x27;ve sent several messages; please wait" in limited.content.decode()
     assert FormSubmission.objects.count() == 1
 
 
@@ -154,7 +160,10 @@ def test_a_form_without_an_email_field_stores_the_submission_only(client):
     page = contact_page()
     page.form_fields.filter(field_type="email").delete()
 
-    client.post(page.url, {"your_name": "Ada", "message": "hi"})
+    client.post(
+        page.url,
+        {"your_name": "Ada", "message": "hi", "submission_token": submission_token_new()},
+    )
 
     assert FormSubmission.objects.count() == 1
     assert not Lead.objects.exists()
