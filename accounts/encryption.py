@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import hashlib
 from functools import lru_cache
+from typing import cast
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
@@ -210,8 +211,8 @@ def encrypted_values_rotate() -> int:
     with transaction.atomic():
         for model, field in encrypted_fields():
             table = connection.ops.quote_name(model._meta.db_table)
-            primary_key = connection.ops.quote_name(model._meta.pk.column)
-            column = connection.ops.quote_name(field.column)
+            primary_key = connection.ops.quote_name(cast(str, model._meta.pk.column))
+            column = connection.ops.quote_name(cast(str, field.column))
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT {primary_key}, {column} FROM {table} "  # noqa: S608

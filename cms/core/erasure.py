@@ -9,6 +9,14 @@ from django.db import transaction
 from privacy.registry import ErasureSubject, eraser_register, holds_nothing_personal
 
 
+def _delete_file_on_commit(field_file) -> None:
+    """Only once the erasure commits: a rollback must not leave rows without their files."""
+    if not field_file:
+        return
+    storage, name = field_file.storage, field_file.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 def wagtail_admin_erase(subject: ErasureSubject) -> int:
     from wagtail.admin.models import EditingSession, FormState
     from wagtail.models import APIToken, PageSubscription, UploadedFile
@@ -20,18 +28,14 @@ def wagtail_admin_erase(subject: ErasureSubject) -> int:
     changed = 0
     profile = UserProfile.objects.filter(user=user).first()
     if profile is not None:
-        if profile.avatar:
-            storage, name = profile.avatar.storage, profile.avatar.name
-            transaction.on_commit(lambda: storage.delete(name))
+        _delete_file_on_commit(profile.avatar)
         profile.delete()
         changed += 1
     for model in (EditingSession, FormState, PageSubscription, APIToken):
         deleted, _ = model.objects.filter(user=user).delete()
         changed += deleted
     for upload in UploadedFile.objects.filter(uploaded_by_user=user):
-        if upload.file:
-            storage, name = upload.file.storage, upload.file.name
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        _delete_file_on_commit(upload.file)
         upload.delete()
         changed += 1
     return changed

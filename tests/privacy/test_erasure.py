@@ -16,6 +16,7 @@ from accounts.roles import Role
 from cms.courses.models import Certificate
 from commerce.bookings.contact import ClientContactPreference
 from commerce.bookings.models import Booking
+from commerce.partners.models import PoolInvite
 from integrations.klaviyo.local import LocalKlaviyo
 from marketing_site.leads.models import Lead
 from marketing_site.leads.services import person_erase as leads_person_erase
@@ -30,6 +31,7 @@ from privacy.models import AuditEntry, AuditLogIsAppendOnly
 from privacy.services import person_erase
 from tests.accounts.factories import UserFactory, enrol_totp
 from tests.cms.courses.factories import CourseFactory, EnrolmentFactory
+from tests.commerce.partners.factories import PoolInviteFactory
 from tests.marketing_site.leads.factories import LeadFactory, contact_page
 from tests.marketplace.practitioners.factories import (
     PractitionerProfileFactory,
@@ -251,3 +253,38 @@ def test_the_staff_screen_erases_through_the_registry(client):
     certificate.refresh_from_db()
     assert certificate.is_holder_erased and certificate.learner_name == ""
     assert AuditEntry.objects.get().actor_id == staff.pk
+
+
+def test_invitations_to_the_email_go_and_an_accepted_one_loses_the_address():
+    user = UserFactory(email=EMAIL)
+    pending = PoolInviteFactory(email="Ada@Example.org")
+    accepted = PoolInviteFactory(email=EMAIL)
+    PoolInvite.objects.filter(pk=accepted.pk).update(accepted_user=user, accepted_at=timezone.now())
+    someone_else = PoolInviteFactory(email="grace@example.org")
+
+    person_erase(email=EMAIL, requested_by=None)
+
+    assert not PoolInvite.objects.filter(pk=pending.pk).exists()
+    accepted.refresh_from_db()
+    assert accepted.email == f"erased-{accepted.pk}@invalid"
+    assert accepted.accepted_user_id == user.pk
+    assert PoolInvite.objects.get(pk=someone_else.pk).email == "grace@example.org"
+
+
+def test_an_editors_wagtail_profile_sessions_and_subscriptions_go():
+    from wagtail.models import PageSubscription
+    from wagtail.users.models import UserProfile
+
+    page = contact_page()
+    editor = UserFactory(email=EMAIL, roles=[Role.EDITOR])
+    UserProfile.get_for_user(editor)
+    PageSubscription.objects.create(user=editor, page=page, comment_notifications=True)
+    revision = page.save_revision(user=editor)
+
+    person_erase(email=EMAIL, requested_by=None)
+
+    assert not UserProfile.objects.filter(user=editor).exists()
+    assert not PageSubscription.objects.filter(user=editor).exists()
+    # The editorial history stays, pointing at the anonymised account.
+    revision.refresh_from_db()
+    assert revision.user_id == editor.pk
