@@ -14,7 +14,6 @@ import secrets
 import pytest
 import schemathesis
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
@@ -36,7 +35,7 @@ from config.wsgi import application
 from tests.accounts.factories import UserFactory
 from tests.cms.courses.factories import EnrolmentFactory, short_course
 from tests.cms.library.factories import LibraryItemFactory, TopicFactory, library_index
-from tests.commerce.bookings.booking_setup import bookable_service
+from tests.commerce.bookings.booking_setup import bookable_service, slot
 from tests.commerce.credits.factories import give_credits
 from tests.conftest import _clear_cache
 from tests.marketplace.practitioners.factories import ModalityFactory
@@ -84,12 +83,18 @@ def catalogue():
     CreditPack.objects.create(name="Regular", credit_count=10, price=8000)
     sleep = TopicFactory(name="Sleep", slug="sleep")
     index = library_index()
-    LibraryItemFactory(title="Sleep hygiene", topics=[sleep], parent=index)
-    LibraryItemFactory(
+    article = LibraryItemFactory(title="Sleep hygiene", topics=[sleep], parent=index)
+    for_credits = LibraryItemFactory(
         title="Evening yoga", modality=yoga, access_level="credits", credit_price=2, parent=index
     )
-    course, _text, _quiz = short_course()
-    return {"service": service, "course": course}
+    course, text, _quiz = short_course()
+    return {
+        "service": service,
+        "course": course,
+        "lesson": text,
+        "article": article,
+        "for_credits": for_credits,
+    }
 
 
 def _published_schema() -> dict:
@@ -112,28 +117,26 @@ def test_the_tested_schema_is_the_one_the_app_serves(client):
 
 
 @pytest.fixture
-def client_headers(catalogue):
-    """A signed-in client (credits, a course enrolment), as a session cookie and a CSRF
-    token pair the way a browser sends them."""
+def client_credentials(catalogue):
+    """A signed-in client (credits, a course enrolment): the session cookie and the CSRF
+    cookie and header, the way a browser sends them."""
     user = UserFactory()
-    give_credits(user=user, amount=20)
+    give_credits(user=user, amount=40)
     EnrolmentFactory(user=user, course=catalogue["course"], enrolled_at=_yesterday())
     session = Client()
     session.force_login(user)
-    assert session.session[SESSION_KEY] == str(user.pk)
     csrf = secrets.token_hex(16)  # 32 characters from CSRF's alphabet
-    cookies = {
-        settings.SESSION_COOKIE_NAME: session.cookies[settings.SESSION_COOKIE_NAME].value,
-        settings.CSRF_COOKIE_NAME: csrf,
-    }
     return {
-        "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
-        "X-CSRFToken": csrf,
+        "cookies": {
+            settings.SESSION_COOKIE_NAME: session.cookies[settings.SESSION_COOKIE_NAME].value,
+            settings.CSRF_COOKIE_NAME: csrf,
+        },
+        "headers": {"X-CSRFToken": csrf},
     }
 
 
-def test_the_signed_in_run_is_signed_in(catalogue, client_headers):
-    response = Client().get("/api/v1/me/", headers=client_headers)
+def test_the_signed_in_run_is_signed_in(client_credentials):
+    response = schema["/api/v1/me/"]["GET"].Case().call(**client_credentials)
 
     assert response.status_code == 200
 
@@ -151,6 +154,87 @@ def test_every_operation_keeps_the_contract_signed_out(case, catalogue):
 
 @schema.parametrize()
 @CONTRACT
-def test_every_operation_keeps_the_contract_signed_in(case, client_headers):
+def test_every_operation_keeps_the_contract_signed_in(case, client_credentials):
     _clear_cache()
-    case.call_and_validate(checks=CHECKS, headers=client_headers)
+    case.call_and_validate(checks=CHECKS, **client_credentials)
+
+
+def _answer(method: str, path: str, credentials=None, **parts):
+    """One call with chosen (not generated) data, under the same checks."""
+    if "body" in parts:
+        parts["media_type"] = "application/json"
+    case = schema[path][method].Case(**parts)
+    return case.call_and_validate(checks=CHECKS, **(credentials or {}))
+
+
+def test_real_answers_with_data_keep_the_contract(catalogue, client_credentials):
+    """Generated ids and slugs mostly name nothing (404); these name the seeded rows, so
+    the success bodies are checked against the schema too."""
+    service, course = catalogue["service"], catalogue["course"]
+    slug = service.practitioner.slug
+    week = {"start": slot(days=2, hour=0).isoformat(), "end": slot(days=9, hour=0).isoformat()}
+    signed_in = {"credentials": client_credentials}
+    calls = [
+        ("GET", "/api/v1/practitioners/", {}, {"query": {"modality": "yoga-therapy"}}),
+        ("GET", "/api/v1/practitioners/{slug}/", {}, {"path_parameters": {"slug": slug}}),
+        ("GET", "/api/v1/practitioners/{slug}/services/", {}, {"path_parameters": {"slug": slug}}),
+        (
+            "GET",
+            "/api/v1/practitioners/{slug}/slots/",
+            {},
+            {"path_parameters": {"slug": slug}, "query": {"service": service.pk, **week}},
+        ),
+        ("GET", "/api/v1/library/", {}, {"query": {"q": "yoga", "modality": "yoga-therapy"}}),
+        (
+            "GET",
+            "/api/v1/library/{item_id}/",
+            {},
+            {"path_parameters": {"item_id": catalogue["article"].pk}},
+        ),
+        ("GET", "/api/v1/membership-plans/", {}, {}),
+        ("GET", "/api/v1/credit-packs/", {}, {}),
+        ("GET", "/api/v1/courses/", signed_in, {}),
+        ("GET", "/api/v1/memberships/me/", signed_in, {}),
+        (
+            "POST",
+            "/api/v1/bookings/",
+            signed_in,
+            {
+                "body": {
+                    "service": service.pk,
+                    "start": slot(days=3).isoformat(),
+                    "pay_with": "credits",
+                }
+            },
+        ),
+        ("GET", "/api/v1/bookings/", signed_in, {}),
+        ("GET", "/api/v1/credits/", signed_in, {}),
+        (
+            "POST",
+            "/api/v1/library/{item_id}/purchase/",
+            signed_in,
+            {"path_parameters": {"item_id": catalogue["for_credits"].pk}},
+        ),
+        (
+            "POST",
+            "/api/v1/lessons/{id}/progress/",
+            signed_in,
+            {"path_parameters": {"id": catalogue["lesson"].pk}, "body": {"completed": True}},
+        ),
+        (
+            "POST",
+            "/api/v1/courses/{id}/enroll/",
+            signed_in,
+            {"path_parameters": {"id": course.pk}, "body": {"pay_with": "credits"}},
+        ),
+    ]
+    statuses = {}
+    for method, path, call, parts in calls:
+        response = _answer(method, path, **call, **parts)
+        statuses[f"{method} {path}"] = response.status_code
+
+    assert statuses == {
+        **{f"{method} {path}": 200 for method, path, _, _ in calls},
+        "POST /api/v1/bookings/": 201,
+        "POST /api/v1/library/{item_id}/purchase/": 201,
+    }

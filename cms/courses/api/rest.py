@@ -31,8 +31,16 @@ from config.schema import errors
 MAX_ID = 2**31 - 1
 
 
+# Stripe Checkout's page; in the embedded mode a path on this site (the local simulator).
+CHECKOUT_URL = serializers.CharField(help_text="Where to pay.")
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):
     course = serializers.IntegerField(source="course_id")
+    # Blank while the enrolment is open: the schema must allow "" besides the reasons.
+    end_reason = serializers.ChoiceField(
+        choices=Enrolment.EndReason.choices, allow_blank=True, read_only=True
+    )
     certificate_code = serializers.SerializerMethodField()
 
     class Meta:
@@ -122,7 +130,7 @@ class CourseEnrolView(APIView):
                 {
                     "status": serializers.ChoiceField(choices=["payment_required"]),
                     "payment": serializers.IntegerField(),
-                    "checkout_url": serializers.URLField(),
+                    "checkout_url": CHECKOUT_URL,
                 },
             ),
             **errors(402, 409),

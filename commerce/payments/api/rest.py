@@ -9,6 +9,9 @@ from commerce.credits.models import CreditPack
 from commerce.payments import services
 from config.schema import errors
 
+# Stripe Checkout's page; in the embedded mode a path on this site (the local simulator).
+CHECKOUT_URL = serializers.CharField(help_text="Where to pay.")
+
 
 class CreditPackSerializer(serializers.ModelSerializer):
     class Meta:
@@ -42,7 +45,7 @@ class CreditPackCheckoutView(APIView):
         responses={
             201: inline_serializer(
                 "CreditPackCheckoutStarted",
-                {"checkout_url": serializers.URLField(), "payment": serializers.IntegerField()},
+                {"checkout_url": CHECKOUT_URL, "payment": serializers.IntegerField()},
             ),
             **errors(409),
         },
