@@ -101,6 +101,8 @@ def test_a_new_practitioner_is_verified_end_to_end(
     expect(page).to_have_url(re.compile(r"/onboarding/credentials/$"))
 
     page.get_by_label("Type").select_option("licence")
+    number_note = page.locator("label[for='id_number'] [data-required-note]")
+    expect(number_note).to_have_text("(required)")
     page.get_by_label("Title").fill("Registered psychotherapist")
     page.get_by_label("Issued by").fill("UKCP")
     page.get_by_label("Licence, membership or policy number").fill("UKCP-24680")
@@ -111,6 +113,8 @@ def test_a_new_practitioner_is_verified_end_to_end(
     ).to_be_visible()
 
     page.get_by_label("Type").select_option("insurance")
+    expect(number_note).to_have_text("(optional)")
+    expect(page.locator("label[for='id_document'] [data-required-note]")).to_have_text("(required)")
     page.get_by_label("Title").fill("Professional indemnity")
     page.get_by_label("Issued by").fill("Balens")
     page.get_by_label("Licence, membership or policy number").fill("POL-1")
@@ -127,7 +131,7 @@ def test_a_new_practitioner_is_verified_end_to_end(
     page.get_by_label("Given name(s) on your document").fill("Noor")
     page.get_by_label("Family name on your document").fill("Newman")
     page.get_by_label("Date of birth").fill("1988-09-14")
-    page.get_by_label("Country that issued the document").fill("GB")
+    page.get_by_label("Country that issued the document").select_option(label="United Kingdom")
     page.get_by_label("Passport or driving licence number").fill("P5550001")
     page.get_by_role("button", name="Save and continue").click()
 
