@@ -204,7 +204,9 @@ class Viewer:
         tier = self.tier
         if tier == TIER_ANONYMOUS:
             if item.access_level == AccessLevel.CREDITS:
-                label = f"Create a free account to buy it for {credit_count(item.credit_price)}"
+                label = (
+                    f"Create a free account to buy it for {credit_count(item.credit_price or 0)}"
+                )
             elif item.access_level == AccessLevel.ACCOUNT:
                 label = "Create a free account to open it"
             else:

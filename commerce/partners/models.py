@@ -322,6 +322,10 @@ class PoolEnrollment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # Not stored: `voucher_redeem` sets it on the enrolment it returns, to say whether that
+    # call enrolled the person ("you've joined") or found them enrolled ("already joined").
+    is_new: bool = True
+
     class Meta:
         verbose_name = "pool enrolment"
         constraints = [
