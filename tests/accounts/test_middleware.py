@@ -114,11 +114,7 @@ def test_enrolling_through_allauths_form_opens_the_dashboard(client):
     password_login(client, "new.practitioner@example.org", DEFAULT_PASSWORD)
 
     sent_to = client.get("/dashboard/")["Location"]
-    # allauth asks for the password again before adding a second factor.
-    confirm_password = client.get(sent_to)
-    assert urlsplit(confirm_password["Location"]).path == reverse("account_reauthenticate")
-    back = client.post(confirm_password["Location"], {"password": DEFAULT_PASSWORD})
-    assert back["Location"] == sent_to
+    # A sign-in moments ago counts as recent: the form opens without asking again.
     enrol_page = client.get(sent_to)
     assert enrol_page.status_code == 200
     secret = enrol_page.context["form"].secret
@@ -128,6 +124,20 @@ def test_enrolling_through_allauths_form_opens_the_dashboard(client):
     assert enrolled.status_code == 302
     assert user.authenticator_set.filter(type="totp").exists()
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_enrolling_long_after_signing_in_asks_for_the_password_first(client):
+    UserFactory(email="later.practitioner@example.org", roles=[Role.PRACTITIONER])
+    password_login(client, "later.practitioner@example.org", DEFAULT_PASSWORD)
+    sent_to = client.get("/dashboard/")["Location"]
+
+    later = time.time() + settings.ACCOUNT_REAUTHENTICATION_TIMEOUT + 60
+    with time_machine.travel(later, tick=False):
+        confirm_password = client.get(sent_to)
+        assert urlsplit(confirm_password["Location"]).path == reverse("account_reauthenticate")
+        back = client.post(confirm_password["Location"], {"password": DEFAULT_PASSWORD})
+        assert urlsplit(back["Location"]).path == urlsplit(sent_to).path
+        assert client.get(sent_to).status_code == 200
 
 
 # --- idle session timeouts -----------------------------------------------------------
