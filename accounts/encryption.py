@@ -9,6 +9,8 @@ and then dropping the old one. See docs/decisions/0023-erasure-and-field-encrypt
 import base64
 import datetime as dt
 import hashlib
+import hmac
+import json
 from functools import lru_cache
 from typing import cast
 
@@ -16,7 +18,9 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.dispatch import Signal
 
 # Every Fernet token starts with the version byte 0x80, base64url-encoded as "gAAAAA".
 TOKEN_PREFIX = "gAAAAA"  # noqa: S105 (a format marker, not a secret)
@@ -35,11 +39,16 @@ def keyring(*, keys: list[str] | tuple[str, ...], derive_label: str) -> MultiFer
     return _keyring(tuple(keys), derive_label, settings.SECRET_KEY)
 
 
+def _keys_or_derived(keys: tuple[str, ...], derive_label: str, secret_key: str) -> tuple[str, ...]:
+    if keys:
+        return keys
+    digest = hashlib.sha256(derive_label.encode() + secret_key.encode()).digest()
+    return (base64.urlsafe_b64encode(digest).decode(),)
+
+
 @lru_cache(maxsize=16)
 def _keyring(keys: tuple[str, ...], derive_label: str, secret_key: str) -> MultiFernet:
-    if not keys:
-        digest = hashlib.sha256(derive_label.encode() + secret_key.encode()).digest()
-        keys = (base64.urlsafe_b64encode(digest).decode(),)
+    keys = _keys_or_derived(keys, derive_label, secret_key)
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except (ValueError, TypeError) as error:
@@ -48,9 +57,37 @@ def _keyring(keys: tuple[str, ...], derive_label: str, secret_key: str) -> Multi
         ) from error
 
 
+FIELD_KEYS_LABEL = "aeyia.field-encryption:"
+
+
 def field_keyring() -> MultiFernet:
     """The keys for encrypted model fields: FIELD_ENCRYPTION_KEYS."""
-    return keyring(keys=settings.FIELD_ENCRYPTION_KEYS, derive_label="aeyia.field-encryption:")
+    return keyring(keys=settings.FIELD_ENCRYPTION_KEYS, derive_label=FIELD_KEYS_LABEL)
+
+
+# Sent by `encrypted_values_rotate` (inside its transaction) after every encrypted column
+# was rewritten under the first key: apps that keep lookup digests recompute them.
+field_keys_rotated = Signal()
+
+
+def lookup_digests(value: str) -> list[str]:
+    """Keyed hashes (HMAC-SHA256, hex) of `value` under every FIELD_ENCRYPTION_KEYS key,
+    the first key's first: an indexed column can then find rows by an encrypted value
+    (an email) without decrypting them. Store `lookup_digests(v)[0]`; search with them
+    all, so rows hashed under an older key are still found until the rotation command
+    rehashed them. The HMAC key is derived from each Fernet key (never the Fernet key
+    itself): HMAC-SHA256(fernet key bytes, "aeyia.lookup-digest"). With no keys set it
+    comes from the SECRET_KEY-derived fallback key, like the keyring."""
+    keys = _keys_or_derived(
+        tuple(settings.FIELD_ENCRYPTION_KEYS), FIELD_KEYS_LABEL, settings.SECRET_KEY
+    )
+    digests = []
+    for key in keys:
+        hmac_key = hmac.new(
+            base64.urlsafe_b64decode(key), b"aeyia.lookup-digest", hashlib.sha256
+        ).digest()
+        digests.append(hmac.new(hmac_key, value.encode(), hashlib.sha256).hexdigest())
+    return digests
 
 
 def encrypt_text(value: str) -> str:
@@ -142,6 +179,33 @@ class EncryptedDateField(_EncryptedMixin, models.DateField):
         return super().formfield(**{"form_class": forms.DateField, **kwargs})
 
 
+class EncryptedJSONField(_EncryptedMixin, models.JSONField):
+    """A JSONField whose whole value is one Fernet token in a text column: serialised with
+    `encoder` (DjangoJSONEncoder by default: dates, decimals, UUIDs), read back with
+    json.loads. No key, containment or other JSON lookup works on it (only `isnull`);
+    NULL stays NULL, and every other value, even {} or "", is encrypted."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("encoder", DjangoJSONEncoder)
+        super().__init__(*args, **kwargs)
+
+    def _serialise(self, value) -> str:
+        return json.dumps(value, cls=self.encoder)
+
+    def _deserialise(self, text: str):
+        return json.loads(text, cls=self.decoder)
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return encrypt_text(self._serialise(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return self._deserialise(decrypt_text(value))
+
+
 def encrypt_existing_values(apps, schema_editor, *, model: str, fields: tuple[str, ...]) -> None:
     """Data-migration step: encrypts, in place, every stored value of `fields` that is not
     already a Fernet token. Reads and writes the raw column (the historical model would
@@ -224,4 +288,5 @@ def encrypted_values_rotate() -> int:
                     rows,
                 )
             rewritten += len(rows)
+        field_keys_rotated.send(sender=encrypted_values_rotate)
     return rewritten
