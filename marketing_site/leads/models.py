@@ -4,16 +4,22 @@ how far they went (confirmed, signed up, bought)."""
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.models import (
+    AbstractEmailForm,
+    AbstractFormField,
+    AbstractFormSubmission,
+)
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-from accounts.encryption import EncryptedTextField
+from accounts.encryption import EncryptedJSONField, EncryptedTextField, lookup_digests
 from cms.core.seo import SeoMixin
 from marketing_site.leads.blocks import NewsletterBodyBlock
 
@@ -173,6 +179,74 @@ class KlaviyoSuppressionSync(models.Model):
         return f"{self.name} until {self.synced_until}"
 
 
+def emails_in_form_data(form_data) -> set[str]:
+    """Every value of a submission that is an email address, stripped and lower-cased
+    (the field names are the editors', so any field may hold one)."""
+    emails = set()
+    for value in form_data.values() if isinstance(form_data, dict) else ():
+        if not isinstance(value, str) or "@" not in value:
+            continue
+        candidate = value.strip().lower()
+        try:
+            validate_email(candidate)
+        except ValidationError:
+            continue
+        emails.add(candidate)
+    return emails
+
+
+class LeadFormSubmission(AbstractFormSubmission):
+    """A message sent through a LeadFormPage (LeadFormPage.get_submission_class), stored
+    instead of in Wagtail's plaintext wagtailforms_formsubmission: `form_data` is one
+    Fernet token (accounts.encryption.EncryptedJSONField), and each email address in it is
+    kept only as a keyed hash (LeadFormSubmissionEmail) so erasure finds a person's
+    submissions without decrypting every row."""
+
+    form_data = EncryptedJSONField()
+
+    class Meta(AbstractFormSubmission.Meta):
+        verbose_name = "form submission"
+        verbose_name_plural = "form submissions"
+
+    def __str__(self) -> str:
+        return f"Form submission {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.email_digests_refresh()
+
+    def email_digests_refresh(self) -> None:
+        """Rewrites this submission's email hashes under the first field key (after it
+        is saved, and by the key rotation command)."""
+        self.email_digests.all().delete()
+        LeadFormSubmissionEmail.objects.bulk_create(
+            LeadFormSubmissionEmail(submission=self, digest=lookup_digests(email)[0])
+            for email in sorted(emails_in_form_data(self.form_data))
+        )
+
+
+class LeadFormSubmissionEmail(models.Model):
+    """The keyed hash (accounts.encryption.lookup_digests) of one lower-cased email
+    address found in a LeadFormSubmission; the address itself is only in the encrypted
+    form data."""
+
+    submission = models.ForeignKey(
+        LeadFormSubmission, on_delete=models.CASCADE, related_name="email_digests"
+    )
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "digest"], name="leads_submission_email_digest_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"email hash of submission {self.submission_id}"
+
+
 class LeadFormField(AbstractFormField):
     page = ParentalKey("LeadFormPage", on_delete=models.CASCADE, related_name="form_fields")
 
@@ -218,6 +292,10 @@ class LeadFormPage(SeoMixin, AbstractEmailForm):
 
     class Meta:
         verbose_name = "form page"
+
+    def get_submission_class(self):
+        """Submissions are stored encrypted in our own table, not Wagtail's."""
+        return LeadFormSubmission
 
     def get_form_class(self):
         from marketing_site.leads.forms import form_class_with_consent

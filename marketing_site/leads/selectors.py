@@ -10,9 +10,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from wagtail.contrib.forms.models import FormSubmission
 
+from accounts.encryption import lookup_digests
 from commerce.memberships.models import Membership
 from commerce.payments.models import Payment
-from marketing_site.leads.models import KlaviyoFailure, Lead, UnsubscribeReason, unsubscribed_q
+from marketing_site.leads.models import (
+    KlaviyoFailure,
+    Lead,
+    LeadFormSubmission,
+    UnsubscribeReason,
+    unsubscribed_q,
+)
 
 
 @dataclass(frozen=True)
@@ -129,15 +136,29 @@ def person_footprint(*, email: str) -> dict[str, int | bool]:
     email = email.strip().lower()
     return {
         "leads": Lead.objects.filter(email__iexact=email).count(),
-        "submissions": len(form_submissions_with_email(email=email)),
+        "submissions": len(form_submissions_with_email(email=email))
+        + len(plain_form_submissions_with_email(email=email)),
         "has_account": get_user_model().objects.filter(email__iexact=email).exists(),
     }
 
 
 def form_submissions_with_email(*, email: str) -> list[int]:
-    """Ids of Wagtail form submissions with a field whose value is exactly this email
-    (a cheap `icontains` narrows the rows, the exact check runs in Python because the
-    field names are the editors')."""
+    """Ids of the (encrypted) LeadFormSubmissions with a field whose value is exactly this
+    email, case-insensitively: found by the keyed hash of the address
+    (LeadFormSubmissionEmail), under every configured field key, without decrypting."""
+    digests = lookup_digests(email.strip().lower())
+    return sorted(
+        LeadFormSubmission.objects.filter(email_digests__digest__in=digests)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def plain_form_submissions_with_email(*, email: str) -> list[int]:
+    """Ids of submissions in Wagtail's own plaintext table (a form page type that does not
+    store LeadFormSubmissions; none does today) with a field whose value is exactly this
+    email (a cheap `icontains` narrows the rows, the exact check runs in Python because
+    the field names are the editors')."""
     email = email.strip().lower()
     ids = []
     candidates = FormSubmission.objects.filter(form_data__icontains=email).only("pk", "form_data")

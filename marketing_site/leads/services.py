@@ -32,9 +32,13 @@ from marketing_site.leads.models import (
     KlaviyoFailure,
     KlaviyoSuppressionSync,
     Lead,
+    LeadFormSubmission,
     UnsubscribeReason,
 )
-from marketing_site.leads.selectors import form_submissions_with_email
+from marketing_site.leads.selectors import (
+    form_submissions_with_email,
+    plain_form_submissions_with_email,
+)
 from privacy.registry import ErasureSubject
 from privacy.services import person_erase as privacy_person_erase
 
@@ -455,7 +459,23 @@ def leads_erase(subject: ErasureSubject) -> int:
 
 
 def form_submissions_erase(subject: ErasureSubject) -> int:
-    """Eraser: Wagtail form submissions with a field equal to the person's email."""
-    submission_ids = form_submissions_with_email(email=subject.email)
-    deleted, _ = FormSubmission.objects.filter(pk__in=submission_ids).delete()
-    return deleted
+    """Eraser: form submissions with a field equal to the person's email: the encrypted
+    LeadFormSubmissions (found by the email's keyed hash; their hash rows go with them)
+    and any left in Wagtail's plaintext table. Returns how many submissions went."""
+    encrypted_ids = form_submissions_with_email(email=subject.email)
+    LeadFormSubmission.objects.filter(pk__in=encrypted_ids).delete()
+    plain_ids = plain_form_submissions_with_email(email=subject.email)
+    FormSubmission.objects.filter(pk__in=plain_ids).delete()
+    return len(encrypted_ids) + len(plain_ids)
+
+
+def lead_form_submissions_rehash(**_signal_kwargs) -> int:
+    """Receiver of accounts.encryption.field_keys_rotated (`manage.py
+    encrypted_fields_rotate`): recomputes every submission's email hashes under the new
+    first key, so lookups keep working once the old key is removed. Returns how many
+    submissions were rehashed."""
+    count = 0
+    for submission in LeadFormSubmission.objects.order_by("pk").iterator():
+        submission.email_digests_refresh()
+        count += 1
+    return count

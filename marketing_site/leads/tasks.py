@@ -146,9 +146,9 @@ def form_page_staff_recipients(page) -> list[str]:
 def send_form_submission_to_staff(submission_id: int) -> bool:
     """Emails staff one message sent through a form page (every field as the person
     filled it in). Nothing if the submission is gone (erased) or nobody is to be told."""
-    from wagtail.contrib.forms.models import FormSubmission
+    from marketing_site.leads.models import LeadFormSubmission
 
-    submission = FormSubmission.objects.filter(pk=submission_id).select_related("page").first()
+    submission = LeadFormSubmission.objects.filter(pk=submission_id).select_related("page").first()
     if submission is None:
         return False
     page = submission.page.specific

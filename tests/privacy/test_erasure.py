@@ -10,7 +10,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
-from wagtail.contrib.forms.models import FormSubmission
 
 from accounts.roles import Role
 from cms.courses.models import Certificate
@@ -18,7 +17,7 @@ from commerce.bookings.contact import ClientContactPreference
 from commerce.bookings.models import Booking
 from commerce.partners.models import PoolInvite
 from integrations.klaviyo.local import LocalKlaviyo
-from marketing_site.leads.models import Lead
+from marketing_site.leads.models import Lead, LeadFormSubmission
 from marketing_site.leads.services import person_erase as leads_person_erase
 from marketplace.practitioners.models import (
     Credential,
@@ -103,7 +102,7 @@ def test_erasure_leaves_no_name_reason_message_or_identity_behind(
     booking = _booking(client=user, service=service, reason="Ada's mother is in hospital")
     ClientContactPreference.objects.create(user=user, phone_number="+447700900123", sms_opt_in=True)
     LeadFactory(email=EMAIL, name="Ada Lovelace", message="I get panic attacks at night")
-    submission = FormSubmission.objects.create(
+    submission = LeadFormSubmission.objects.create(
         page=page,
         form_data={"your_name": "Ada", "email": EMAIL, "message": "panic attacks"},
     )
@@ -130,7 +129,7 @@ def test_erasure_leaves_no_name_reason_message_or_identity_behind(
     assert booking.client_id == user.pk  # the books stay whole
     assert not ClientContactPreference.objects.filter(user=user).exists()
     assert not Lead.objects.exists()
-    assert not FormSubmission.objects.filter(pk=submission.pk).exists()
+    assert not LeadFormSubmission.objects.filter(pk=submission.pk).exists()
     assert LocalKlaviyo.deletions == [EMAIL]
 
     user.refresh_from_db()

@@ -8,10 +8,10 @@ import re
 
 import pytest
 from django.core import mail
-from wagtail.contrib.forms.models import FormSubmission
 
 from accounts.roles import Role
 from marketing_site.leads.forms import submission_token_new
+from marketing_site.leads.models import LeadFormSubmission
 from tests.accounts.factories import UserFactory
 from tests.marketing_site.leads.factories import contact_page
 
@@ -43,7 +43,7 @@ def test_a_fourth_message_is_not_refused_as_too_many_sign_ups(client, page, sett
     statuses = [client.post(page.url, message()).status_code for _ in range(4)]
 
     assert statuses == [302, 302, 302, 302]
-    assert FormSubmission.objects.count() == 4
+    assert LeadFormSubmission.objects.count() == 4
 
 
 def test_the_contact_limit_is_its_own_and_says_so(client, page, settings):
@@ -62,7 +62,7 @@ def test_the_contact_limit_is_its_own_and_says_so(client, page, settings):
     assert "sign-ups" not in html
     assert "A third question" in html  # what they wrote stays in the form
     assert int(limited["Retry-After"]) > 0
-    assert FormSubmission.objects.count() == 2
+    assert LeadFormSubmission.objects.count() == 2
 
 
 # --- length ----------------------------------------------------------------------------
@@ -74,12 +74,12 @@ def test_a_sixty_thousand_character_message_is_refused_next_to_the_box(client, p
     assert response.status_code == 400
     html = response.content.decode()
     assert "Keep this to 5,000 characters or fewer (it has 60000)." in html
-    assert not FormSubmission.objects.exists()
+    assert not LeadFormSubmission.objects.exists()
 
 
 def test_five_thousand_characters_are_accepted(client, page):
     assert client.post(page.url, message(message="x" * 5000)).status_code == 302
-    assert FormSubmission.objects.get().form_data["message"] == "x" * 5000
+    assert LeadFormSubmission.objects.get().form_data["message"] == "x" * 5000
 
 
 def test_the_message_box_announces_its_limit_without_cutting_pastes(client, page):
@@ -111,7 +111,7 @@ def test_sending_redirects_to_a_thank_you_that_a_refresh_does_not_resend(client,
     assert "Thank you" in thanks.content.decode()
     # A refresh is this GET again.
     assert "Thank you" in client.get(sent["Location"]).content.decode()
-    assert FormSubmission.objects.count() == 1
+    assert LeadFormSubmission.objects.count() == 1
 
 
 def test_the_same_form_sent_twice_is_one_message(client, page):
@@ -122,7 +122,7 @@ def test_the_same_form_sent_twice_is_one_message(client, page):
 
     assert first.status_code == second.status_code == 302
     assert second["Location"].startswith(f"{page.url}?sent=")
-    assert FormSubmission.objects.count() == 1
+    assert LeadFormSubmission.objects.count() == 1
 
 
 @pytest.mark.parametrize("token", ["", "made-up", "abc:def:ghi"])
@@ -131,7 +131,7 @@ def test_a_missing_or_forged_token_asks_to_reload(client, page, token):
 
     assert response.status_code == 400
     assert "This form is out of date. Reload the page and try again." in (response.content.decode())
-    assert not FormSubmission.objects.exists()
+    assert not LeadFormSubmission.objects.exists()
 
 
 def test_a_forged_thank_you_address_shows_the_form(client, page):

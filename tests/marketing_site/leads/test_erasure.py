@@ -5,11 +5,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from wagtail.contrib.forms.models import FormSubmission
 
 from accounts.roles import Role
 from commerce.payments.models import Payment
-from marketing_site.leads.models import KlaviyoFailure, Lead
+from marketing_site.leads.models import KlaviyoFailure, Lead, LeadFormSubmission
 from marketing_site.leads.services import person_erase
 from tests.accounts.factories import UserFactory
 from tests.commerce.payments.factories import CreditPackPaymentFactory
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _submission(page, email):
-    return FormSubmission.objects.create(
+    return LeadFormSubmission.objects.create(
         page=page, form_data={"your_name": "Ada", "email": email, "message": "hello"}
     )
 
@@ -45,8 +44,8 @@ def test_erase_removes_leads_submissions_and_anonymises_the_account(
         True,
     )
     assert not Lead.objects.exists()
-    assert not FormSubmission.objects.filter(pk=mine.pk).exists()
-    assert FormSubmission.objects.filter(pk=other.pk).exists()
+    assert not LeadFormSubmission.objects.filter(pk=mine.pk).exists()
+    assert LeadFormSubmission.objects.filter(pk=other.pk).exists()
     assert not KlaviyoFailure.objects.exists()
     user.refresh_from_db()
     assert user.email == f"erased-{user.pk}@invalid"

@@ -3,11 +3,10 @@ create the lead, and the newsletter page holding lead form blocks."""
 
 import pytest
 from django.core import mail
-from wagtail.contrib.forms.models import FormSubmission
 from wagtail.test.utils import WagtailPageTestCase
 
 from marketing_site.leads.forms import submission_token_new
-from marketing_site.leads.models import Lead, LeadFormPage, NewsletterPage
+from marketing_site.leads.models import Lead, LeadFormPage, LeadFormSubmission, NewsletterPage
 from marketing_site.pages.models import HomePage
 from tests.marketing_site.leads.factories import contact_page, newsletter_page
 
@@ -101,7 +100,7 @@ def test_a_contact_submission_is_stored_and_creates_the_lead(
 
     assert response.status_code == 200
     assert "Thank you" in response.content.decode()
-    submission = FormSubmission.objects.get(page=page)
+    submission = LeadFormSubmission.objects.get(page=page)
     assert submission.form_data["email"] == "Ada@Example.org"
     assert "website" not in submission.form_data
     lead = Lead.objects.get()
@@ -129,7 +128,7 @@ def test_a_second_message_updates_the_same_lead(client):
     client.post(page.url, {**contact(), "message": "And weekends?"})
 
     assert Lead.objects.get().message == "And weekends?"
-    assert FormSubmission.objects.filter(page=page).count() == 2
+    assert LeadFormSubmission.objects.filter(page=page).count() == 2
 
 
 def test_invalid_contact_posts_show_errors(client):
@@ -139,7 +138,7 @@ def test_invalid_contact_posts_show_errors(client):
 
     assert response.status_code == 400
     assert "There is a problem with what you entered" in response.content.decode()
-    assert not FormSubmission.objects.exists() and not Lead.objects.exists()
+    assert not LeadFormSubmission.objects.exists() and not Lead.objects.exists()
 
 
 def test_contact_honeypot_and_rate_limit(client, settings):
@@ -147,13 +146,13 @@ def test_contact_honeypot_and_rate_limit(client, settings):
     settings.CONTACT_FORM_RATE_LIMIT = "2/h"
 
     assert client.post(page.url, {**contact(), "website": "x"}).status_code == 302
-    assert not FormSubmission.objects.exists()
+    assert not LeadFormSubmission.objects.exists()
     client.post(page.url, contact())
     limited = client.post(page.url, contact())
 
     assert limited.status_code == 429
     assert "You&#x27;ve sent several messages; please wait" in limited.content.decode()
-    assert FormSubmission.objects.count() == 1
+    assert LeadFormSubmission.objects.count() == 1
 
 
 def test_a_form_without_an_email_field_stores_the_submission_only(client):
@@ -165,7 +164,7 @@ def test_a_form_without_an_email_field_stores_the_submission_only(client):
         {"your_name": "Ada", "message": "hi", "submission_token": submission_token_new()},
     )
 
-    assert FormSubmission.objects.count() == 1
+    assert LeadFormSubmission.objects.count() == 1
     assert not Lead.objects.exists()
 
 
