@@ -9,16 +9,17 @@ from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
+from django.apps import apps as installed_apps
 from django.core import mail
 from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
-from wagtail.contrib.forms.models import FormSubmission
+from wagtail.contrib.forms.models import FormMixin, FormSubmission
 from wagtail.models import Page
 
-from accounts.encryption import lookup_digests
+from accounts.encryption import EncryptedJSONField, lookup_digests
 from accounts.roles import Role
 from marketing_site.leads.forms import submission_token_new
 from marketing_site.leads.models import LeadFormSubmission, LeadFormSubmissionEmail
@@ -204,3 +205,14 @@ def test_the_migration_moves_plaintext_submissions_in_encrypted_and_back(page):
     back = FormSubmission.objects.exclude(pk=unrelated.pk).order_by("pk")
     assert [submission.form_data.get("message") for submission in back] == [MESSAGE, None]
     assert back[0].submit_time == old_time
+
+
+def test_every_form_page_type_stores_its_submissions_encrypted():
+    form_pages = [model for model in installed_apps.get_models() if issubclass(model, FormMixin)]
+
+    assert form_pages  # the contact page type at least
+    for model in form_pages:
+        submission_class = model().get_submission_class()
+        assert isinstance(submission_class._meta.get_field("form_data"), EncryptedJSONField), (
+            f"{model.__name__} stores its submissions in plaintext"
+        )
