@@ -108,20 +108,32 @@ def test_entries_are_paginated_with_limit_and_offset(api, user):
 @pytest.mark.parametrize(
     "query", [{"limit": "abc"}, {"limit": "-5"}, {"offset": "x"}, {"offset": "-1"}, {"limit": "0"}]
 )
-def test_bad_paging_values_fall_back_to_defaults(api, user, query):
+def test_bad_paging_values_are_refused_not_replaced(api, user, query):
+    # One strict pagination for every list (decision 0022): a bad page is a 400, never
+    # silently swapped for the defaults.
     give_credits(user=user, amount=1)
     api.force_authenticate(user)
 
     response = api.get(URL, query)
 
-    assert response.status_code == 200
-    assert len(response.json()["entries"]) == 1
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_pagination"
 
 
-def test_the_limit_is_capped(api, user):
+@pytest.mark.parametrize("limit", ["201", "100000", "99999999999999999999"])
+def test_a_limit_past_the_maximum_is_refused(api, user, limit):
     api.force_authenticate(user)
 
-    assert api.get(URL, {"limit": "100000"}).status_code == 200
+    response = api.get(URL, {"limit": limit})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_pagination"
+
+
+def test_the_largest_limit_is_accepted(api, user):
+    api.force_authenticate(user)
+
+    assert api.get(URL, {"limit": "200"}).status_code == 200
 
 
 def test_writes_are_not_allowed(api, user):
