@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from commerce.bookings.models import AvailabilityRule
 from marketplace.practitioners.models import Modality, PractitionerProfile, Service
 from tests.accounts.factories import UserFactory
-from tests.browser.support import VIEWPORTS, assert_accessible
+from tests.browser.support import DESKTOP, VIEWPORTS, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -115,8 +115,12 @@ def test_pages_have_no_csp_violations_and_the_json_ld_is_readable(
 
 
 def test_a_visitor_filters_opens_a_profile_and_sees_next_times(
-    live_server, home_page, practitioners, page
+    live_server, home_page, practitioners, browser
 ):
+    # A visitor in New York sees the times in their browser's zone, not the server's
+    # (UTC) nor the practitioner's (Europe/London).
+    context = browser.new_context(viewport=DESKTOP, timezone_id="America/New_York")
+    page = context.new_page()
     page.goto(f"{live_server.url}/practitioners/")
     page.get_by_label("Modality").select_option("psychotherapy")
     page.get_by_label("Offers online sessions").check()
@@ -132,4 +136,5 @@ def test_a_visitor_filters_opens_a_profile_and_sees_next_times(
     times = page.get_by_role("region", name="Next available times").locator("time")
     expect(times.first).to_be_visible()
     assert times.count() == 6
-    assert "Times in Europe/London" in page.locator(".profile__times").inner_text()
+    assert "Times in America/New_York" in page.locator(".profile__times").inner_text()
+    context.close()
