@@ -13,6 +13,7 @@ from .components.env import *  # noqa: F403
 from .components.kyc import *  # noqa: F403
 from .components.logging import *  # noqa: F403
 from .components.marketing import *  # noqa: F403
+from .components.privacy import *  # noqa: F403
 from .components.rest import *  # noqa: F403
 from .components.security import *  # noqa: F403
 from .components.sms import *  # noqa: F403
