@@ -146,3 +146,30 @@ def check_production_contentful(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_production_typeform(app_configs, **kwargs):
+    """The offline Typeform renders its own form and signs with a public default secret:
+    in production linked forms would never be read and anyone could post responses."""
+    errors = []
+    adapter = getattr(settings, "TYPEFORM_GATEWAY", "")
+    if adapter.endswith(".local") or ".local." in adapter:
+        errors.append(
+            Error(
+                f"TYPEFORM_GATEWAY names the local adapter {adapter!r}; production must use "
+                "integrations.typeform.live.TypeformLiveClient.",
+                id="aeyia.E061",
+            )
+        )
+    if not getattr(settings, "TYPEFORM_API_TOKEN", ""):
+        errors.append(Error("TYPEFORM_API_TOKEN is not set.", id="aeyia.E062"))
+    if getattr(settings, "TYPEFORM_WEBHOOK_SECRET", "") in ("", "local-typeform"):
+        errors.append(
+            Error(
+                "TYPEFORM_WEBHOOK_SECRET is missing or the local default: set the secret of "
+                "Aeyia's Typeform webhooks.",
+                id="aeyia.E063",
+            )
+        )
+    return errors

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("marketing_site.seo.urls")),
     path("", include("marketing_site.leads.urls")),
     path("stripe-local/", include("integrations.stripe.urls")),
+    path("typeform-local/", include("integrations.typeform.urls")),
     path("api/v1/", include(api.urlpatterns)),
     path("django-admin/", admin.site.urls),
     # Wagtail's login form would skip allauth's rate limits and MFA.

@@ -52,4 +52,7 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         "CONTENTFUL_SPACE_ID": "aeyiaspace01",
         "CONTENTFUL_ACCESS_TOKEN": secrets.token_hex(22),
         "CONTENTFUL_WEBHOOK_SECRET": secrets.token_hex(32),
+        "TYPEFORM_GATEWAY": "integrations.typeform.live.TypeformLiveClient",
+        "TYPEFORM_API_TOKEN": "tfp_" + secrets.token_hex(22),
+        "TYPEFORM_WEBHOOK_SECRET": secrets.token_hex(32),
     }

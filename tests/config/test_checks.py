@@ -60,6 +60,9 @@ def test_deploy_check_passes_with_a_complete_production_environment(production_e
         ("KYC_GATEWAY", "integrations.kyc.local.LocalKyc", "aeyia.E008"),
         ("KYC_GATEWAY", None, "aeyia.E008"),
         ("KYC_WEBHOOK_SECRET", None, "aeyia.E008"),
+        ("TYPEFORM_GATEWAY", "integrations.typeform.local.LocalTypeform", "aeyia.E061"),
+        ("TYPEFORM_API_TOKEN", None, "aeyia.E062"),
+        ("TYPEFORM_WEBHOOK_SECRET", "local-typeform", "aeyia.E063"),
     ],
 )
 def test_deploy_check_fails_naming_what_is_missing(production_env, variable, value, check_id):

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "commerce.credits.apps.CreditsConfig",
     "commerce.partners.apps.PartnersConfig",
     "integrations.stripe.apps.StripeLocalConfig",
+    "integrations.typeform.apps.TypeformLocalConfig",
     "commerce.payments.apps.PaymentsConfig",
     "commerce.memberships.apps.MembershipsConfig",
     "commerce.bookings.apps.BookingsConfig",
