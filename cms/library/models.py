@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -21,7 +22,7 @@ from wagtail.snippets.models import register_snippet
 from cms.core.seo import SeoMixin
 from cms.library.blocks import LibraryBodyBlock
 from cms.library.entitlements import AccessLevel
-from cms.library.storage import private_storage
+from filestore import PrivateFileField, private_storage
 
 
 class ContentPurchase(models.Model):
@@ -110,6 +111,11 @@ def upload_worksheet(instance, filename: str) -> str:
     return _private_name("worksheet", filename)
 
 
+def library_file_url(file) -> str:
+    """A locked file's address: the permission-checked view, never the storage's."""
+    return reverse("library-file", kwargs={"name": file.name})
+
+
 class LibraryIndexPage(SeoMixin, Page):
     """/library/: browse by topic, format, modality and level, and search."""
 
@@ -146,22 +152,25 @@ class LibraryItemPage(RoutablePageMixin, SeoMixin, Page):
     video_url = models.URLField(
         blank=True, help_text="A link to the video, for example on YouTube or Vimeo."
     )
-    video_file = models.FileField(
+    video_file = PrivateFileField(
         storage=private_storage,
+        checked_url=library_file_url,
         upload_to=upload_video,
         blank=True,
         validators=[FileExtensionValidator(["mp4", "webm"])],
         help_text="Private: only people with access can play it.",
     )
-    audio_file = models.FileField(
+    audio_file = PrivateFileField(
         storage=private_storage,
+        checked_url=library_file_url,
         upload_to=upload_audio,
         blank=True,
         validators=[FileExtensionValidator(["mp3", "m4a", "ogg", "wav"])],
         help_text="Private: only people with access can play it.",
     )
-    worksheet_file = models.FileField(
+    worksheet_file = PrivateFileField(
         storage=private_storage,
+        checked_url=library_file_url,
         upload_to=upload_worksheet,
         blank=True,
         validators=[FileExtensionValidator(["pdf"])],

@@ -1,20 +1,19 @@
 """Library pages served by the item page's routes, and the private file download."""
 
-import mimetypes
 from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from cms.library.entitlements import AccessLevel, content_purchase_with_credits, has_access
 from cms.library.models import LibraryItemPage
 from cms.library.selectors import Viewer
-from cms.library.storage import private_storage, streams_from_disk
 from commerce.errors import CommerceError, InsufficientCredits
+from filestore import private_file_response
 
 FILE_KINDS = {"video": "video_file", "audio": "audio_file", "worksheet": "worksheet_file"}
 
@@ -79,24 +78,5 @@ def private_file(request, name: str):
     page = LibraryItemPage.objects.live().public().filter(match).first()
     if page is None or not has_access(user=request.user, page=page, access_level=page.access_level):
         raise Http404
-    storage = private_storage()
-    if not streams_from_disk(storage):
-        # S3: a signed URL that expires after PRIVATE_DOWNLOAD_URL_MAX_AGE.
-        response = HttpResponseRedirect(storage.url(name))
-        response["Cache-Control"] = "private, no-store"
-        return response
-    try:
-        handle = storage.open(name, "rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    filename = PurePosixPath(name).name
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=content_type == "application/pdf",
-        filename=filename,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Worksheets download; audio and video play in the page.
+    return private_file_response(name, as_attachment=name.lower().endswith(".pdf"))

@@ -1,15 +1,15 @@
-import os
 import uuid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from accounts.encryption import EncryptedDateField, EncryptedTextField
+from filestore import PrivateFileField, private_storage
 
 SERVICE_MINIMUM_MINUTES = 5
 SERVICE_MAXIMUM_MINUTES = 480
@@ -234,35 +234,14 @@ class Service(models.Model):
         return 0
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files outside MEDIA_ROOT (settings.PRIVATE_MEDIA_ROOT) with no public URL: they
-    are served only through checked views. The location is read from settings on each
-    use, so tests can point it at a temporary folder."""
-
-    def __init__(self, **kwargs):
-        super().__init__(base_url=None, **kwargs)
-
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL.")
-
-    def deconstruct(self):
-        return ("marketplace.practitioners.models.PrivateStorage", (), {})
-
-
-private_storage = PrivateStorage()
-
-
 def credential_upload_to(credential: "Credential", filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"credentials/{credential.practitioner_id}/{uuid.uuid4().hex}.{extension}"
+
+
+def credential_document_url(file) -> str:
+    """A credential document's address: the view that checks who is asking."""
+    return reverse("practitioner-credential-document", args=[file.instance.pk])
 
 
 class Credential(models.Model):
@@ -290,8 +269,12 @@ class Credential(models.Model):
     issuer = models.CharField(max_length=160, help_text="Who issued it, e.g. UKCP.")
     number = models.CharField(max_length=64, blank=True)
     expires_on = models.DateField(null=True, blank=True)
-    document = models.FileField(
-        storage=private_storage, upload_to=credential_upload_to, blank=True, max_length=255
+    document = PrivateFileField(
+        storage=private_storage,
+        checked_url=credential_document_url,
+        upload_to=credential_upload_to,
+        blank=True,
+        max_length=255,
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,16 +6,16 @@ needs and submits. Only practitioners with a profile get in (403 for anyone else
 credential or document that is not the caller's is a 404 (staff may open documents)."""
 
 import logging
-import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from filestore import private_file_response
 from integrations.kyc.types import WebhookSignatureError
 from marketplace.practitioners.access import practitioner_view
 from marketplace.practitioners.errors import PractitionerError, SubmissionIncomplete
@@ -223,16 +223,9 @@ def credential_document(request, credential_id: int):
         user.is_staff or credential.practitioner.user_id == user.pk
     ):
         raise Http404("No such document.")
-    try:
-        handle = credential.document.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("No such document.") from error
-    name = credential.document.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(
+        credential.document.name, storage=credential.document.storage, as_attachment=True
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,8 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from moto import mock_aws
 
-from cms.library import storage as private
-from cms.library.storage import PrivateFileSystemStorage, private_storage
+from filestore import PrivateFileSystemStorage, private_storage, private_storage_reset
 from tests.accounts.factories import UserFactory
 from tests.cms.library.factories import PDF_BYTES, LibraryItemFactory
 
@@ -85,7 +84,7 @@ def test_on_s3_the_view_redirects_to_a_short_lived_signed_url(client, settings):
             "file_overwrite": False,
         },
     }
-    private._build_private_storage.cache_clear()
+    private_storage_reset()
     try:
         s3 = private_storage()
         name = s3.save("library/worksheet/abc/sheet.pdf", ContentFile(PDF_BYTES))
@@ -98,7 +97,7 @@ def test_on_s3_the_view_redirects_to_a_short_lived_signed_url(client, settings):
         item.save_revision().publish()
         opened = client.get(f"/library/files/{name}")
     finally:
-        private._build_private_storage.cache_clear()
+        private_storage_reset()
 
     assert locked.status_code == 404 and still_locked.status_code == 404
     assert opened.status_code == 302
