@@ -173,3 +173,33 @@ def check_production_typeform(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_production_kms(app_configs, **kwargs):
+    """Client documents' data keys are wrapped by the key service (decision 0032). The
+    local adapter keeps master keys in the environment: allowed in production only when
+    KMS_LOCAL_ALLOWED_IN_PRODUCTION says so, and never with the SECRET_KEY-derived key."""
+    errors = []
+    adapter = getattr(settings, "KMS_GATEWAY", "")
+    if adapter.endswith(".local") or ".local." in adapter:
+        if not getattr(settings, "KMS_LOCAL_ALLOWED_IN_PRODUCTION", False):
+            errors.append(
+                Error(
+                    f"KMS_GATEWAY names the local adapter {adapter!r}; production should use "
+                    "integrations.kms.live.AwsKms (or set KMS_LOCAL_ALLOWED_IN_PRODUCTION "
+                    "to keep master keys in the environment deliberately).",
+                    id="aeyia.E071",
+                )
+            )
+        if not getattr(settings, "KMS_LOCAL_MASTER_KEYS", []):
+            errors.append(
+                Error(
+                    "KMS_LOCAL_MASTER_KEYS is not set: document keys would be wrapped with a "
+                    "key derived from SECRET_KEY.",
+                    id="aeyia.E072",
+                )
+            )
+    elif not getattr(settings, "KMS_KEY_ID", ""):
+        errors.append(Error("KMS_KEY_ID is not set for the AWS KMS adapter.", id="aeyia.E073"))
+    return errors

@@ -10,6 +10,7 @@ from .components.core import *  # noqa: F403
 from .components.database import *  # noqa: F403
 from .components.email import *  # noqa: F403
 from .components.env import *  # noqa: F403
+from .components.kms import *  # noqa: F403
 from .components.kyc import *  # noqa: F403
 from .components.logging import *  # noqa: F403
 from .components.marketing import *  # noqa: F403

@@ -55,4 +55,6 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         "TYPEFORM_GATEWAY": "integrations.typeform.live.TypeformLiveClient",
         "TYPEFORM_API_TOKEN": "tfp_" + secrets.token_hex(22),
         "TYPEFORM_WEBHOOK_SECRET": secrets.token_hex(32),
+        "KMS_GATEWAY": "integrations.kms.live.AwsKms",
+        "KMS_KEY_ID": "alias/aeyia-documents",
     }

@@ -63,6 +63,9 @@ def test_deploy_check_passes_with_a_complete_production_environment(production_e
         ("TYPEFORM_GATEWAY", "integrations.typeform.local.LocalTypeform", "aeyia.E061"),
         ("TYPEFORM_API_TOKEN", None, "aeyia.E062"),
         ("TYPEFORM_WEBHOOK_SECRET", "local-typeform", "aeyia.E063"),
+        ("KMS_GATEWAY", "integrations.kms.local.LocalKms", "aeyia.E071"),
+        ("KMS_GATEWAY", None, "aeyia.E071"),
+        ("KMS_KEY_ID", None, "aeyia.E073"),
     ],
 )
 def test_deploy_check_fails_naming_what_is_missing(production_env, variable, value, check_id):
@@ -135,3 +138,19 @@ def test_check_reports_each_problem_with_its_id(settings):
     ids = {error.id for error in check_production_secrets(None)}
 
     assert ids >= IDENTITY_AND_INFRA_CHECKS
+
+
+def test_local_kms_in_production_needs_consent_and_its_own_master_keys(production_env):
+    env = {
+        **production_env,
+        "KMS_GATEWAY": "integrations.kms.local.LocalKms",
+        "KMS_LOCAL_ALLOWED_IN_PRODUCTION": "true",
+    }
+
+    derived = _deploy_check(env)
+    assert derived.returncode != 0
+    assert "aeyia.E072" in derived.stdout + derived.stderr
+    assert "aeyia.E071" not in derived.stdout + derived.stderr
+
+    with_keys = _deploy_check({**env, "KMS_LOCAL_MASTER_KEYS": "k1=" + "A" * 43 + "="})
+    assert with_keys.returncode == 0, with_keys.stdout + with_keys.stderr
