@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts.models import User
+from privacy.audit import audit
 from privacy.models import AuditEntry
 from privacy.registry import ErasureSubject, registered_erasers
 
@@ -36,11 +37,13 @@ def person_erase(*, email: str, requested_by: User | None) -> ErasureReport:
         registration.name: int(registration.eraser(subject))
         for registration in registered_erasers()
     }
-    entry = AuditEntry.objects.create(
+    entry = audit(
+        actor=requested_by,
         action=AuditEntry.Action.ERASURE,
-        actor_id=getattr(requested_by, "pk", None),
         subject_user_id=getattr(user, "pk", None),
-        erasers=counts,
+        object_type="user" if user is not None else "",
+        object_id=getattr(user, "pk", None),
+        details={"erasers": counts},
     )
     logger.info(
         "person erased",

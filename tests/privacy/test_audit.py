@@ -4,6 +4,7 @@ entry (the model refuses through the ORM; tests/privacy/test_erasure.py)."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from privacy.audit import audit
 from privacy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,14 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_raw_sql_cannot_change_or_delete_an_entry(statement):
-    entry = AuditEntry.objects.create(action=AuditEntry.Action.ERASURE, erasers={"leads": 1})
+    entry = audit(
+        actor=None,
+        action="erasure",
+        subject_user_id=None,
+        object_type="",
+        object_id=None,
+        details={"erasers": {"leads": 1}},
+    )
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "events.apps.EventsConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
+    "marketplace.clients.records.apps.CareRecordsConfig",
     "commerce.credits.apps.CreditsConfig",
     "commerce.partners.apps.PartnersConfig",
     "integrations.stripe.apps.StripeLocalConfig",
