@@ -13,7 +13,9 @@ date in the future) raises KycError at once, as a vendor's 400 would.
 
 Ids are deterministic: the check id is derived from our reference (so starting the same
 reference twice returns the same check and delivers nothing new), the event id from the
-check id and the delivery number."""
+check id and the delivery number. `fetch_result` answers with the latest result decided or
+delivered for a check, as the vendor's API would (the offline adapter has no vendor-side
+person, so `entity_id` is accepted and ignored)."""
 
 from __future__ import annotations
 
@@ -32,7 +34,14 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from integrations.kyc.signatures import sign
-from integrations.kyc.types import KycCheck, KycError, KycOutcome, KycPerson, KycResult
+from integrations.kyc.types import (
+    KycCheck,
+    KycCheckRef,
+    KycError,
+    KycOutcome,
+    KycPerson,
+    KycResult,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +92,11 @@ class LocalKyc:
     calls: ClassVar[list[LocalKycCall]] = []
     deliveries: ClassVar[list[LocalKycDelivery]] = []
     _checks: ClassVar[dict[str, KycCheck]] = {}
+    # The latest result decided or delivered per check id (what fetch_result reads).
+    _results: ClassVar[dict[str, KycResult]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def start_check(self, *, reference: str, person: KycPerson) -> KycCheck:
+    def start_check(self, *, reference: str, person: KycPerson, entity_id: str = "") -> KycCheck:
         if not reference:
             raise KycError("A reference is required.")
         if not (
@@ -109,6 +120,15 @@ class LocalKyc:
                 LocalKycCall(reference=reference, person=person, check_id=check.check_id)
             )
         outcome, reasons = decide(person, today=today)
+        with self._lock:
+            self._results[check.check_id] = KycResult(
+                event_id=f"kyc_evt_{_digest(f'{check.check_id}:decided')}",
+                check_id=check.check_id,
+                reference=reference,
+                outcome=outcome,
+                occurred_at=timezone.now(),
+                reasons=reasons,
+            )
         transaction.on_commit(
             partial(
                 self.deliver,
@@ -142,6 +162,8 @@ class LocalKyc:
             occurred_at=timezone.now(),
             reasons=reasons,
         )
+        with self._lock:
+            self._results[check_id] = result
         body = result.to_json()
         header = sign(body, settings.KYC_WEBHOOK_SECRET)
         try:
@@ -155,9 +177,17 @@ class LocalKyc:
             self.deliveries.append(delivery)
         return delivery
 
+    def fetch_result(self, *, check: KycCheckRef) -> KycResult | None:
+        with self._lock:
+            result = self._results.get(check.check_id)
+        if result is None or result.reference != check.reference:
+            raise KycError("The offline KYC adapter knows no such check.")
+        return result
+
     @classmethod
     def reset(cls) -> None:
         with cls._lock:
             cls.calls.clear()
             cls.deliveries.clear()
             cls._checks.clear()
+            cls._results.clear()

@@ -11,7 +11,16 @@ from enum import StrEnum
 
 
 class KycError(Exception):
-    """A check could not be started (bad input, vendor down)."""
+    """A check could not be started or its result fetched (bad input, vendor down). The
+    message is safe to show and log: it never holds a secret or personal data.
+    `entity_id` is the vendor's id of a person created before the failure (so a caller
+    can reuse it rather than create the person twice); `retryable` says whether the
+    same call may succeed later (network, timeouts, 429, 5xx)."""
+
+    def __init__(self, message: str, *, entity_id: str = "", retryable: bool = False):
+        super().__init__(message)
+        self.entity_id = entity_id
+        self.retryable = retryable
 
 
 class WebhookSignatureError(Exception):
@@ -31,12 +40,32 @@ class KycPerson:
     date_of_birth: date
     country: str  # ISO 3166-1 alpha-2
     document_number: str
+    # Our own id for the person (the user's primary key), sent as the vendor's external
+    # reference so a check can be traced back to one login.
+    user_reference: str = ""
+    # The kind of document the number is from, as FrankieOne names it (PASSPORT,
+    # DRIVERS_LICENSE, NATIONAL_ID, ...).
+    document_type: str = "PASSPORT"
 
 
 @dataclass(frozen=True)
 class KycCheck:
     check_id: str
-    status: str  # "pending" until the result webhook arrives
+    status: str  # "pending" until the result arrives
+    # The vendor's ids, kept on our case (empty for the offline adapter): the person
+    # (reused for a later check of the same person), the request that started the check.
+    entity_id: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class KycCheckRef:
+    """What identifies one started check, read from our case: enough for the adapter to
+    fetch its result again."""
+
+    reference: str
+    check_id: str
+    entity_id: str = ""
 
 
 @dataclass(frozen=True)
