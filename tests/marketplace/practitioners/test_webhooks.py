@@ -159,6 +159,7 @@ def test_a_missing_signature_is_401_json(client, case):
         sign(b"", "wrong-secret"),
         sign(b"x", "kyc-test-secret", 1_000_000),
     ],
+    ids=["malformed", "garbage", "other-body", "wrong-secret", "expired"],
 )
 def test_a_wrong_signature_or_secret_is_400_json(client, case, header):
     response = post(client, result().to_json(), header=header)
