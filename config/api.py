@@ -19,6 +19,7 @@ from commerce.partners.api import rest as partners_rest
 from commerce.payments.api import rest as payments_rest
 from marketing_site.leads.api import rest as leads_rest
 from marketplace.clients.records import api as care_records_api
+from marketplace.clients.documents import api as documents_api
 from marketplace.practitioners.api import rest as practitioners_rest
 
 

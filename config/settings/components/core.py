@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
     "marketplace.clients.records.apps.CareRecordsConfig",
+    "marketplace.clients.documents.apps.ClientDocumentsConfig",
     "commerce.credits.apps.CreditsConfig",
     "commerce.partners.apps.PartnersConfig",
     "integrations.stripe.apps.StripeLocalConfig",
