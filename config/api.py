@@ -79,4 +79,5 @@ urlpatterns = [
     *library_rest.urlpatterns,
     *courses_rest.urlpatterns,
     *leads_rest.urlpatterns,
+    *documents_api.urlpatterns,
 ]
