@@ -18,6 +18,7 @@ from commerce.memberships.api import rest as memberships_rest
 from commerce.partners.api import rest as partners_rest
 from commerce.payments.api import rest as payments_rest
 from marketing_site.leads.api import rest as leads_rest
+from marketplace.clients.intake.api import rest as intake_rest
 from marketplace.clients.records import api as care_records_api
 from marketplace.clients.documents import api as documents_api
 from marketplace.practitioners.api import rest as practitioners_rest
@@ -79,5 +80,6 @@ urlpatterns = [
     *library_rest.urlpatterns,
     *courses_rest.urlpatterns,
     *leads_rest.urlpatterns,
+    *intake_rest.urlpatterns,
     *documents_api.urlpatterns,
 ]

@@ -17,3 +17,7 @@ class BookingsConfig(AppConfig):
             eraser=bookings_erase,
             models=("bookings.Booking", "bookings.ClientContactPreference"),
         )
+        # Intake (a layer below) reads bookings through this source.
+        from commerce.bookings import intake_source
+
+        intake_source.register()

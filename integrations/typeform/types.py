@@ -188,9 +188,10 @@ class TypeformResponse:
             raise InvalidTypeformPayload("the body is not an object")
         if envelope.get("event_type") != "form_response":
             raise InvalidTypeformPayload(f"not a form_response: {envelope.get('event_type')!r}")
-        return cls.from_form_response(
-            envelope.get("form_response"), event_id=str(envelope.get("event_id") or "")
-        )
+        form_response = envelope.get("form_response")
+        if not isinstance(form_response, Mapping):
+            raise InvalidTypeformPayload("form_response is not an object")
+        return cls.from_form_response(form_response, event_id=str(envelope.get("event_id") or ""))
 
 
 @dataclass(frozen=True)

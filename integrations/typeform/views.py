@@ -67,7 +67,11 @@ def form_page(request: HttpRequest, form_id: str) -> HttpResponse:
         raise Http404
     definition = LocalTypeform.definition(form_id)
     source = request.GET
-    hidden = {key: value[:500] for key, value in source.items() if key not in RESERVED and value}
+    hidden: dict[str, str] = {
+        key: str(source.get(key, ""))[:500]
+        for key in source
+        if key not in RESERVED and source.get(key)
+    }
     return_to = source.get("return_to", "")
     if not url_has_allowed_host_and_scheme(return_to, allowed_hosts={request.get_host()}):
         return_to = ""

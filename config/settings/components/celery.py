@@ -102,6 +102,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.practitioners.tasks.redrive_kyc_events",
         "schedule": crontab(minute="*/2"),
     },
+    "redrive-typeform-events": {
+        "task": "marketplace.clients.intake.tasks.redrive_typeform_events",
+        "schedule": crontab(minute="*/2"),
+    },
+    # "Complete your intake" 24 h before a session whose intake is not done (once each).
+    "send-intake-reminders": {
+        "task": "marketplace.clients.intake.tasks.send_intake_reminders",
+        "schedule": crontab(minute="*/10"),
+    },
     # Unsubscribes, bounces and spam complaints made in Klaviyo come back to the leads.
     "pull-klaviyo-suppressions": {
         "task": "marketing_site.leads.tasks.pull_klaviyo_suppressions",

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "events.apps.EventsConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
+    "marketplace.clients.intake.apps.IntakeConfig",
     "marketplace.clients.records.apps.CareRecordsConfig",
     "marketplace.clients.documents.apps.ClientDocumentsConfig",
     "commerce.credits.apps.CreditsConfig",

@@ -1,0 +1,148 @@
+"""Typeform webhook intake: verify `Typeform-Signature` on the raw body (the deployment's
+TYPEFORM_WEBHOOK_SECRET or the secret of the practitioner's form link for the body's form
+id) → store the response once on its token (a redelivery or a replay finds the row and
+changes nothing) → process it after commit in a task written to the outbox in the same
+transaction, under a row lock, keeping any failure on the row (an unknown or forged
+booking reference is recorded as failed, never a 500); rows left received or failed are
+re-driven by beat with back-off. The HTTP view and the offline form
+(settings.TYPEFORM_LOCAL_WEBHOOK_RECEIVER) both call `receive`."""
+
+import json
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from events import backoff
+from events.outbox import enqueue_on_commit
+from integrations.typeform.signatures import verify
+from integrations.typeform.types import InvalidTypeformPayload, TypeformResponse
+from marketplace.clients.intake.models import ServiceIntake, TypeformEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _claimed_form_id(payload: bytes) -> str:
+    """The form id the (not yet verified) body names, only to pick the secrets to try."""
+    try:
+        envelope = json.loads(payload)
+        form_id = envelope["form_response"]["form_id"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return ""
+    return form_id if isinstance(form_id, str) and 0 < len(form_id) <= 64 else ""
+
+
+def secrets_for(payload: bytes) -> list[str]:
+    candidates = [settings.TYPEFORM_WEBHOOK_SECRET]
+    form_id = _claimed_form_id(payload)
+    if form_id:
+        candidates += [
+            link.typeform_secret
+            for link in ServiceIntake.objects.filter(typeform_form_id=form_id)
+            if link.typeform_secret
+        ]
+    return candidates
+
+
+def receive(payload: bytes, signature_header: str) -> TypeformEvent | None:
+    """Verifies and stores one delivery; returns the stored event (the existing row for a
+    redelivery), or None for a verified delivery that is not a submitted response (nothing
+    to store). Raises WebhookSignatureError for a bad signature and InvalidTypeformPayload
+    for a signed form_response we cannot read."""
+    verify(payload, signature_header, secrets_for(payload))
+    try:
+        envelope = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidTypeformPayload("the body is not JSON") from error
+    if not isinstance(envelope, dict) or envelope.get("event_type") != "form_response":
+        return None
+    response = TypeformResponse.from_webhook(payload)
+    return typeform_event_store(response=response, payload=payload)
+
+
+def typeform_event_store(*, response: TypeformResponse, payload: bytes) -> TypeformEvent:
+    from marketplace.clients.intake.tasks import process_typeform_event
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                stored = TypeformEvent.objects.create(
+                    token=response.token[:64],
+                    event_id=response.event_id[:255],
+                    form_id=response.form_id[:64],
+                    body=payload.decode(),
+                    next_attempt_at=backoff.first_redrive_at(),
+                )
+        except IntegrityError:
+            return TypeformEvent.objects.get(token=response.token[:64])
+        enqueue_on_commit(process_typeform_event, stored.pk)
+    return stored
+
+
+def typeform_event_process(*, event_id: int, only_if_due: bool = False) -> TypeformEvent:
+    """Processes a stored response once; a failure is kept on the row with no partial
+    effects (the savepoint rolls them back) and the time of its next attempt."""
+    from marketplace.clients.intake.services import TypeformNotMatched, intake_typeform_apply
+
+    with transaction.atomic():
+        row = TypeformEvent.objects.select_for_update().get(pk=event_id)
+        if row.status == TypeformEvent.Status.PROCESSED:
+            return row
+        if only_if_due and not _due(row, timezone.now()):
+            return row
+        row.attempts += 1
+        try:
+            with transaction.atomic():
+                stored = intake_typeform_apply(
+                    response=TypeformResponse.from_webhook(row.body.encode())
+                )
+        except (TypeformNotMatched, InvalidTypeformPayload) as error:
+            # Nothing a retry would change: kept for staff, not re-driven.
+            logger.warning("Typeform response %s not matched: %s", row.pk, error)
+            row.status = TypeformEvent.Status.FAILED
+            row.error = f"{type(error).__name__}: {error}"[:2000]
+            row.attempts = max(row.attempts, backoff.MAX_ATTEMPTS)
+            row.next_attempt_at = None
+            row.save(update_fields=["status", "attempts", "error", "next_attempt_at"])
+        except Exception as error:
+            logger.exception("Typeform response %s failed", row.pk)
+            row.status = TypeformEvent.Status.FAILED
+            row.error = f"{type(error).__name__}"[:2000]
+            row.next_attempt_at = backoff.next_attempt_after_failure(row.attempts)
+            row.save(update_fields=["status", "attempts", "error", "next_attempt_at"])
+        else:
+            row.status = TypeformEvent.Status.PROCESSED
+            row.processed_at = timezone.now()
+            row.error = ""
+            row.response = stored
+            row.save(update_fields=["status", "attempts", "processed_at", "error", "response"])
+    return row
+
+
+_REDRIVABLE = (TypeformEvent.Status.RECEIVED, TypeformEvent.Status.FAILED)
+
+
+def _due(row: TypeformEvent, now: datetime) -> bool:
+    return (
+        row.status in _REDRIVABLE
+        and row.attempts < backoff.MAX_ATTEMPTS
+        and (row.next_attempt_at is None or row.next_attempt_at <= now)
+    )
+
+
+def typeform_events_redrive(*, limit: int = backoff.REDRIVE_BATCH_SIZE) -> int:
+    """Beat: processes responses left received (their job never ran) or failed whose next
+    attempt is due, oldest first; each once, under its row lock."""
+    now = timezone.now()
+    event_ids = list(
+        TypeformEvent.objects.filter(status__in=_REDRIVABLE, attempts__lt=backoff.MAX_ATTEMPTS)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for event_id in event_ids:
+        typeform_event_process(event_id=event_id, only_if_due=True)
+    return len(event_ids)
