@@ -1,6 +1,7 @@
 """The HTTP API: /api/v1/ (REST, documented at /api/v1/schema/) and the JSON error shape
 every endpoint shares: {"code": <stable>, "detail": <human>}."""
 
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, status
@@ -29,6 +30,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         # Domain errors carry their own status and stable code.
         return Response({"code": exc.api_code, "detail": exc.detail}, status=exc.api_status)
+    if isinstance(exc, Http404):
+        # record_access and get_object_or_404 raise Django's 404: the same not_found.
+        exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -9,6 +9,11 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the booking handlers with the Stripe webhook registry.
         from commerce.bookings import booking_handlers  # noqa: F401
+
+        # The pair's sessions on their care record's page (marketplace cannot import us).
+        from commerce.bookings.care_record_panel import register as register_sessions_panel
+
+        register_sessions_panel()
         from commerce.bookings.services.erasure import bookings_erase
         from privacy.registry import eraser_register
 

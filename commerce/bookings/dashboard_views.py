@@ -62,6 +62,7 @@ from commerce.bookings.services.availability import (
 )
 from commerce.bookings.services.cancellations import no_show_refund_percent
 from commerce.errors import Conflict, InvalidRequest
+from marketplace.clients.records.selectors import records_as_practitioner
 from marketplace.practitioners.access import practitioner_view
 from marketplace.practitioners.models import Service
 from marketplace.practitioners.services import service_save, service_set_active
@@ -604,6 +605,14 @@ def client_list(request, practitioner):
         .order_by("client__first_name", "client__last_name", "client_id")
     )
     page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Each client's care record (opened by their first confirmed booking), one query.
+    records = dict(
+        records_as_practitioner(request.user)
+        .filter(client_id__in=[row["client_id"] for row in page.object_list])
+        .values_list("client_id", "pk")
+    )
+    for row in page.object_list:
+        row["record_id"] = records.get(row["client_id"])
     return render(
         request,
         "bookings/dashboard/clients.html",

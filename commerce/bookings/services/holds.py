@@ -36,6 +36,7 @@ from commerce.partners.services import pool_draw
 from commerce.payments.models import ConnectedAccount, Payment
 from commerce.payments.services import payment_checkout_create, refund_create
 from integrations.klaviyo.events import track_event_on_commit
+from marketplace.clients.records.services import care_record_open
 from marketplace.practitioners.models import Service
 from marketplace.practitioners.selectors import services_bookable
 
@@ -277,6 +278,14 @@ def _confirm(booking: Booking, *, now: datetime, **fields) -> Booking:
     # Confirmation emails (with the ICS) go out after commit, once per booking.
     booking_notify_confirmed(booking=booking)
     _track_session_booked(booking)
+    # The pair's first confirmed booking opens their care record (idempotent); each one
+    # moves the record's retention clock to its session.
+    care_record_open(
+        client=booking.client,
+        practitioner=booking.practitioner,
+        booking_id=booking.pk,
+        contact_at=booking.ends_at,
+    )
     return booking
 
 
