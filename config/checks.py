@@ -1,7 +1,10 @@
 """Deploy checks (`manage.py check --deploy`) for what Django's own checks cannot know."""
 
+import re
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.utils.module_loading import import_string
 
 
 @register(Tags.security, deploy=True)
@@ -91,25 +94,77 @@ def check_production_klaviyo(app_configs, **kwargs):
     return []
 
 
+FRANKIEONE_ADAPTER = "integrations.kyc.live.FrankieOneKyc"
+FRANKIEONE_REQUIRED = (
+    "FRANKIEONE_API_KEY",
+    "FRANKIEONE_CUSTOMER_ID",
+    "FRANKIEONE_SERVICE_NAME",
+    "FRANKIEONE_WORKFLOW_NAME",
+    "FRANKIEONE_NOTIFICATION_SECRET",
+)
+FRANKIEONE_SECRET_MIN_LENGTH = 32
+FRANKIEONE_SECRET_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{{FRANKIEONE_SECRET_MIN_LENGTH},}}")
+
+
 @register(Tags.security, deploy=True)
 def check_production_kyc(app_configs, **kwargs):
     """The local KYC adapter decides by rule on the document number: in production every
-    practitioner whose number does not start "FAIL" would pass the identity check."""
+    practitioner whose number does not start "FAIL" would pass the identity check. The
+    live FrankieOne adapter needs its credentials, its workflow and the notification
+    path's secret (FrankieOne's notifications are unsigned: the secret path is what keeps
+    strangers out). /webhooks/kyc/ stays mounted, so its signing secret must not be the
+    public local default either."""
     errors = []
     adapter = getattr(settings, "KYC_GATEWAY", "")
     if adapter.endswith(".local") or ".local." in adapter:
         errors.append(
             Error(
-                f"KYC_GATEWAY names the local adapter {adapter!r}; production needs a live "
-                "identity-verification adapter (docs/decisions/0015-practitioner-verification.md).",
+                f"KYC_GATEWAY names the local adapter {adapter!r}; production must use "
+                f"{FRANKIEONE_ADAPTER} (docs/decisions/0026-frankieone-live-kyc.md).",
                 id="aeyia.E008",
             )
         )
+    else:
+        try:
+            import_string(adapter)
+        except ImportError:
+            errors.append(
+                Error(f"KYC_GATEWAY names {adapter!r}, which cannot be imported.", id="aeyia.E008")
+            )
+    if adapter == FRANKIEONE_ADAPTER:
+        missing = [
+            name
+            for name in FRANKIEONE_REQUIRED
+            if not getattr(settings, name, "") or getattr(settings, name).startswith("replace-")
+        ]
+        if missing:
+            errors.append(
+                Error(
+                    f"The FrankieOne KYC adapter needs {', '.join(missing)} (unset or still "
+                    "the example's placeholder).",
+                    id="aeyia.E008",
+                )
+            )
+        secret = getattr(settings, "FRANKIEONE_NOTIFICATION_SECRET", "")
+        if secret and not FRANKIEONE_SECRET_PATTERN.fullmatch(secret):
+            errors.append(
+                Error(
+                    "FRANKIEONE_NOTIFICATION_SECRET must be at least "
+                    f"{FRANKIEONE_SECRET_MIN_LENGTH} letters, digits, '-' or '_' "
+                    "(secrets.token_urlsafe(32)): it is the only thing that keeps strangers "
+                    "off the unsigned notification path.",
+                    id="aeyia.E008",
+                )
+            )
+        if not getattr(settings, "FRANKIEONE_BASE_URL", "").startswith("https://"):
+            errors.append(
+                Error("FRANKIEONE_BASE_URL must be an https:// address.", id="aeyia.E008")
+            )
     if getattr(settings, "KYC_WEBHOOK_SECRET", "") in ("", "local-kyc"):
         errors.append(
             Error(
-                "KYC_WEBHOOK_SECRET is missing or the local default: set the secret shared "
-                "with the identity-verification vendor.",
+                "KYC_WEBHOOK_SECRET is missing or the local default: set a secret of your own "
+                "(it signs results to /webhooks/kyc/, which stays mounted).",
                 id="aeyia.E008",
             )
         )
