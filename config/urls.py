@@ -46,7 +46,6 @@ urlpatterns = [
     path("", include("commerce.bookings.booking_urls")),
     path("", include("marketplace.practitioners.urls")),
     path("", include("marketplace.clients.intake.urls")),
-    path("", include("marketplace.practitioners.apply_urls")),
     path("", include("marketplace.clients.documents.urls")),
     path("", include("marketplace.clients.records.urls")),
     path("", include("cms.library.urls")),
