@@ -19,17 +19,22 @@ from commerce.memberships.api import rest as memberships_rest
 from commerce.partners.api import rest as partners_rest
 from commerce.payments.api import rest as payments_rest
 from marketing_site.leads.api import rest as leads_rest
-from marketplace.clients.intake.api import rest as intake_rest
-from marketplace.clients.records import api as care_records_api
+from marketplace.clients.consent import api as consent_api
 from marketplace.clients.documents import api as documents_api
+from marketplace.clients.intake.api import rest as intake_rest
+from marketplace.clients.notes import api as notes_api
+from marketplace.clients.records import api as care_records_api
+from marketplace.clients.sharing import api as sharing_api
 from marketplace.practitioners.api import rest as practitioners_rest
 
 
 def exception_handler(exc, context):
     """DRF errors as {"code", "detail"} (plus "fields" for validation errors)."""
     if isinstance(exc, DomainError):
-        # Domain errors carry their own status and stable code.
-        return Response({"code": exc.api_code, "detail": exc.detail}, status=exc.api_status)
+        # Domain errors carry their own status and stable code (and, for some, more
+        # fields: consent_required lists the documents to sign).
+        body = {"code": exc.api_code, "detail": exc.detail, **getattr(exc, "api_extra", {})}
+        return Response(body, status=exc.api_status)
     if isinstance(exc, Http404):
         # record_access and get_object_or_404 raise Django's 404: the same not_found.
         exc = exceptions.NotFound()
@@ -86,4 +91,8 @@ urlpatterns = [
     *leads_rest.urlpatterns,
     *intake_rest.urlpatterns,
     *documents_api.urlpatterns,
+    *consent_api.urlpatterns,
+    *consent_api.record_urlpatterns,
+    *notes_api.record_urlpatterns,
+    *sharing_api.urlpatterns,
 ]

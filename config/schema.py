@@ -28,7 +28,8 @@ ERROR_DESCRIPTIONS = {
     402: "Payment needed: insufficient_credits, insufficient_allowance, membership_required.",
     403: "Refused: permission_denied (CSRF), mfa_required, not_included.",
     404: "Nothing the caller may see has this name: not_found.",
-    409: "The current state does not allow it: the slot is taken, the item is not for sale.",
+    409: "The current state does not allow it: the slot is taken, the item is not for sale, "
+    "consent_required (with `documents` to sign).",
     413: "The body is larger than the server accepts: payload_too_large.",
     429: "Too many requests: throttled or rate_limited (with Retry-After).",
 }
@@ -41,6 +42,12 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="For people.")
     fields = serializers.DictField(
         required=False, help_text="Per-field messages, for code `invalid`."
+    )
+    documents = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="For code `consent_required`: the consent documents to sign "
+        "({kind, title, version, sha256}).",
     )
 
 

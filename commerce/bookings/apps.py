@@ -26,3 +26,7 @@ class BookingsConfig(AppConfig):
         from commerce.bookings import intake_source
 
         intake_source.register()
+        # The sessions session notes are written about (marketplace cannot import us).
+        from commerce.bookings.care_sessions import register as register_care_sessions
+
+        register_care_sessions()

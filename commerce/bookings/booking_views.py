@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from commerce.bookings.directory import (
@@ -54,6 +55,8 @@ from commerce.payments.models import ConnectedAccount
 from commerce.payments.services import checkout_session_sync
 from integrations.stripe import get_gateway
 from integrations.stripe.types import StripeError
+from marketplace.clients.consent.errors import ConsentRequired
+from marketplace.clients.consent.selectors import consent_missing_for
 from marketplace.practitioners.models import PractitionerProfile, Service
 from money import Money
 
@@ -304,6 +307,8 @@ def booking_start_view(request: HttpRequest, slug: str) -> HttpResponse:
             "choices": choices,
             "policy": _policy_lines(service),
             "form_action": request.get_full_path(),
+            "consents_url": f"{reverse('care-consents')}?"
+            + urlencode({"next": request.get_full_path()}),
         }
     )
     when = _when(starts_at, zone)
@@ -311,6 +316,10 @@ def booking_start_view(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         if not _is_offered(service, starts_at, now=now):
             return _back_to_profile(request, practitioner, when)
+        # A new consent version, a withdrawal or none signed yet: ask before paying.
+        context["consent_missing"] = consent_missing_for(
+            client=request.user, practitioner=practitioner, online=service.is_online
+        )
         available = [choice for choice in choices if choice.is_available]
         context["selected"] = available[0].value if len(available) == 1 else ""
         return render(request, "bookings/booking_start.html", context)
@@ -328,6 +337,11 @@ def booking_start_view(request: HttpRequest, slug: str) -> HttpResponse:
         booking = booking_hold(
             client=request.user, service=service, starts_at=starts_at, pay_with=pay_with
         )
+    except ConsentRequired:
+        context["consent_missing"] = consent_missing_for(
+            client=request.user, practitioner=practitioner, online=service.is_online
+        )
+        return render(request, "bookings/booking_start.html", context, status=409)
     except Conflict as error:
         if error.api_code in _TAKEN_CODES:
             return _back_to_profile(request, practitioner, when)

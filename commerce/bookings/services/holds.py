@@ -36,6 +36,7 @@ from commerce.partners.services import pool_draw
 from commerce.payments.models import ConnectedAccount, Payment
 from commerce.payments.services import payment_checkout_create, refund_create
 from integrations.klaviyo.events import track_event_on_commit
+from marketplace.clients.consent.services import consent_require_for_booking
 from marketplace.clients.records.services import care_record_open
 from marketplace.practitioners.models import Service
 from marketplace.practitioners.selectors import services_bookable
@@ -196,6 +197,11 @@ def booking_hold(
     pay. The start must be one of the service's bookable slots at this moment (rules,
     overrides, time off, busy times, notice and advance, and the live bookings).
 
+    The client must have signed the current consent documents a booking needs (the
+    treatment agreement; for an online service also the telehealth consent): a new
+    version, a withdrawal or no signature at all → ConsentRequired (409
+    "consent_required", with the documents to sign).
+
     Errors: the service or its practitioner is not bookable → NotFound; a naive time, a
     payment method the service does not take, or booking oneself → InvalidRequest; a
     slot another booking holds → Conflict "slot_taken"; a time that is not offered →
@@ -210,6 +216,9 @@ def booking_hold(
     if service.practitioner.user_id == client.pk:
         raise InvalidRequest("You cannot book your own service.", code="own_service")
     prices = _price_snapshot(service, pay_with, client=client)
+    consent_require_for_booking(
+        client=client, practitioner=service.practitioner, online=service.is_online
+    )
     ends_at, blocked_start, blocked_end = _blocked_range(service, starts_at)
     practitioner_id = service.practitioner_id
 

@@ -39,5 +39,11 @@ SPECTACULAR_SETTINGS = {
         "ContentAccessLevelEnum": ["public", "account", "member", "premium", "credits"],
         "BookingPayWithEnum": "commerce.bookings.models.Booking.PayWith",
         "CoursePayWithEnum": ["membership", "credits", "card"],
+        "ConsentKindEnum": "marketplace.clients.consent.models.ConsentKind",
+        "ConsentStateEnum": ["signed", "outdated", "withdrawn", "unsigned"],
+        "SharingGrantStateEnum": ["active", "expired", "revoked"],
+        "SessionNoteFormatEnum": "marketplace.clients.notes.models.SessionNote.Format",
+        "LibraryItemFormatEnum": ["article", "video", "audio", "worksheet"],
+        "SessionNoteStatusEnum": "marketplace.clients.notes.models.SessionNote.Status",
     },
 }
