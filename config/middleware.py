@@ -114,7 +114,7 @@ class InputHygieneMiddleware:
         if not request.path_info.startswith(_MACHINE_PATH_PREFIXES):
             return self.get_response(request)
         if self._is_too_large(request):
-            return self._too_large()
+            return self._too_large(request)
         if _NUL in request.path_info:
             # No route or object is named with a NUL.
             return _json_error("not_found", "Not found.", 404)
@@ -167,17 +167,31 @@ class InputHygieneMiddleware:
         return None
 
     @staticmethod
-    def _is_too_large(request) -> bool:
+    def _limit(request) -> int | None:
+        """DATA_UPLOAD_MAX_MEMORY_SIZE, except for multipart uploads to the API: Django
+        streams their file parts to disk (its own limit still bounds the other fields), so
+        they may be as large as API_MULTIPART_MAX_BYTES (a client document, decision 0032)."""
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            limit is not None
+            and request.path_info.startswith("/api/")
+            and (request.META.get("CONTENT_TYPE") or "").startswith("multipart/form-data")
+        ):
+            return max(limit, settings.API_MULTIPART_MAX_BYTES)
+        return limit
+
+    @classmethod
+    def _is_too_large(cls, request) -> bool:
+        limit = cls._limit(request)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return False
         return limit is not None and length > limit
 
-    @staticmethod
-    def _too_large() -> JsonResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    @classmethod
+    def _too_large(cls, request=None) -> JsonResponse:
+        limit = cls._limit(request) if request is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return _json_error(
             "payload_too_large", f"The request body is larger than {limit} bytes.", 413
         )

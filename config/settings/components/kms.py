@@ -18,3 +18,8 @@ KMS_TIMEOUT_SECONDS = env.int("KMS_TIMEOUT_SECONDS", default=5)
 KMS_MAX_ATTEMPTS = env.int("KMS_MAX_ATTEMPTS", default=3)
 # Largest client document (bytes; default 20 MB). The ingress must accept bodies this large.
 CLIENT_DOCUMENT_MAX_BYTES = env.int("CLIENT_DOCUMENT_MAX_BYTES", default=20 * 1000 * 1000)
+# Largest multipart body the API accepts (a document upload plus its form fields); other
+# API bodies stay within DATA_UPLOAD_MAX_MEMORY_SIZE (config/middleware.py).
+API_MULTIPART_MAX_BYTES = env.int(
+    "API_MULTIPART_MAX_BYTES", default=CLIENT_DOCUMENT_MAX_BYTES + 1_000_000
+)
