@@ -57,6 +57,7 @@ from integrations.stripe import get_gateway
 from integrations.stripe.types import StripeError
 from marketplace.clients.consent.errors import ConsentRequired
 from marketplace.clients.consent.selectors import consent_missing_for
+from marketplace.clients.intake.selectors import intake_prompt
 from marketplace.practitioners.models import PractitionerProfile, Service
 from money import Money
 
@@ -495,6 +496,11 @@ def booking_detail_view(request: HttpRequest, booking_id: int) -> HttpResponse:
             "is_pending": booking.status == Status.HELD and booking.hold_expires_at > now,
             "can_cancel": booking.status in Booking.LIVE_STATUSES and booking.starts_at > now,
             "can_move": booking_can_reschedule(booking=booking, by=request.user, now=now),
+            "intake": intake_prompt(
+                booking_id=booking.pk,
+                client_id=booking.client_id,
+                practitioner_id=booking.practitioner_id,
+            ),
         },
     )
 

@@ -159,3 +159,32 @@ def answer_rows(response: IntakeResponse) -> list[AnswerRow]:
 
 def booking_facts(booking_id: int) -> BookingFacts | None:
     return booking_source().booking(booking_id)
+
+
+@dataclass(frozen=True)
+class IntakePrompt:
+    """What a booking page says about the booking's intake."""
+
+    url: str
+    is_done: bool
+    is_locked: bool
+
+
+def intake_prompt(*, booking_id: int, client_id: int, practitioner_id: int) -> IntakePrompt | None:
+    """For the client's booking page: where to complete (or review) the booking's intake,
+    or None when it asks for none (or the pair has no care record yet)."""
+    from django.urls import reverse
+
+    record = CareRecord.objects.filter(client_id=client_id, practitioner_id=practitioner_id).first()
+    facts = booking_source().booking(booking_id)
+    if record is None or facts is None or not facts.is_confirmed:
+        return None
+    if not ServiceIntake.objects.filter(service_id=facts.service_id).exists():
+        return None
+    return IntakePrompt(
+        url=reverse(
+            "care-intake-client-fill", kwargs={"record_id": record.pk, "booking_id": booking_id}
+        ),
+        is_done=IntakeResponse.objects.filter(booking_id=booking_id).exists(),
+        is_locked=timezone.now() >= facts.starts_at,
+    )

@@ -49,9 +49,11 @@ class IntakeItemSerializer(serializers.Serializer):
     booking_id = serializers.IntegerField()
     service_name = serializers.CharField(help_text="Empty when the booking was cancelled.")
     starts_at = serializers.DateTimeField(allow_null=True)
-    status = serializers.ChoiceField(choices=["to_do", "completed", "not_completed"])
+    status = serializers.CharField(
+        help_text="to_do (can be answered), completed, or not_completed (locked unanswered)."
+    )
     locked = serializers.BooleanField(help_text="The session has started: no more changes.")
-    source = serializers.ChoiceField(choices=["form", "typeform"])
+    source = serializers.CharField(help_text="form (our own questions) or typeform.")
     submitted_at = serializers.DateTimeField(allow_null=True)
 
 

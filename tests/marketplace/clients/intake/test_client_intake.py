@@ -212,3 +212,30 @@ def test_answers_are_not_in_the_database_in_clear():
     assert (
         IntakeResponse.objects.get().answers[ids(setup.form)["long_text"]] == f"My {CANARY} story"
     )
+
+
+def test_the_booking_page_asks_for_the_intake_until_it_is_done(client):
+    setup = intake_setup()
+    client.force_login(setup.client)
+    booking_page = reverse("booking-detail", args=[setup.booking.pk])
+    fill = reverse("care-intake-client-fill", args=[setup.record.pk, setup.booking.pk])
+
+    before = client.get(booking_page)
+    assert b"Complete your intake" in before.content and fill.encode() in before.content
+    services.intake_response_submit(
+        record=setup.record,
+        user=setup.client,
+        booking_id=setup.booking.pk,
+        raw_answers=good_answers(setup.form),
+    )
+    after = client.get(booking_page)
+    assert b"Your intake is complete" in after.content
+    move_booking(setup.booking, timezone.now() - dt.timedelta(minutes=1))
+    assert b"intake" not in client.get(booking_page).content.lower().split(b"<main")[-1]
+
+
+def test_the_practice_navigation_links_the_builder(client):
+    practitioner = practitioner_with_mfa()
+    client.force_login(practitioner.user)
+    page = client.get(reverse("practice-intake"))
+    assert b'href="/dashboard/practice/intake/" aria-current="page"' in page.content
