@@ -2,7 +2,6 @@
 must open in Pillow as a JPEG, PNG or WebP within the pixel limits; a document must start
 with the PDF magic bytes (or be a JPEG/PNG image, for scanned insurance certificates)."""
 
-import re
 from datetime import date
 
 from django import forms
@@ -11,7 +10,16 @@ from django.utils import timezone
 from django_countries import countries
 from PIL import Image, UnidentifiedImageError
 
-from marketplace.practitioners.models import Credential, Modality
+from marketplace.practitioners.identity import (
+    DOCUMENT_NUMBER_HELP,
+    DOCUMENT_NUMBER_INPUT_MAX_LENGTH,
+    MAXIMUM_AGE,
+    MINIMUM_AGE,
+    date_of_birth_check,
+    document_number_normalise,
+    years_before,
+)
+from marketplace.practitioners.models import Credential, IdentityDocumentType, Modality
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -20,13 +28,6 @@ PHOTO_MAX_SIDE = 6000
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 DOCUMENT_IMAGE_FORMATS = {"JPEG", "PNG"}
-MINIMUM_AGE = 18
-MAXIMUM_AGE = 120
-DOCUMENT_NUMBER_MIN_LENGTH = 4
-DOCUMENT_NUMBER_MAX_LENGTH = 30
-# ASCII letters and digits only: document numbers are printed that way, and the KYC
-# provider takes them as printed.
-DOCUMENT_NUMBER = re.compile(r"[A-Za-z0-9]+(?:[ -]+[A-Za-z0-9]+)*")
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -38,20 +39,6 @@ class CountryChoiceField(forms.ChoiceField):
 
     def to_python(self, value):
         return super().to_python(value).strip().upper()
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def age_on(born: date, today: date) -> int:
-    """Whole years from `born` to `today` (a 29 February birthday turns over on 1 March
-    in other years)."""
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _image_format(upload) -> str | None:
@@ -246,6 +233,8 @@ class CredentialForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
+    """The identity step. The rules are identity.py's, which the service applies again."""
+
     legal_given_name = forms.CharField(label="Given name(s) on your document", max_length=120)
     legal_family_name = forms.CharField(label="Family name on your document", max_length=120)
     date_of_birth = forms.DateField(
@@ -260,11 +249,19 @@ class IdentityForm(forms.Form):
         choices=country_choices,
         error_messages={"invalid_choice": "Choose the country from the list."},
     )
+    identity_document_type = forms.ChoiceField(
+        label="Kind of document",
+        choices=IdentityDocumentType.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the kind of document.",
+            "invalid_choice": "Choose the kind of document from the list.",
+        },
+    )
     identity_document_number = forms.CharField(
-        label="Passport or driving licence number",
-        min_length=DOCUMENT_NUMBER_MIN_LENGTH,
-        max_length=DOCUMENT_NUMBER_MAX_LENGTH,
-        help_text="Exactly as printed: letters, digits, spaces and hyphens.",
+        label="Document number",
+        max_length=DOCUMENT_NUMBER_INPUT_MAX_LENGTH,
+        help_text=DOCUMENT_NUMBER_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -277,29 +274,20 @@ class IdentityForm(forms.Form):
         )
 
     def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born >= today:
-            raise ValidationError("The date of birth must be in the past.", code="future")
-        if born.year < today.year - MAXIMUM_AGE:
-            raise ValidationError(
-                "Check the year of birth: it is more than 120 years ago.", code="too_old"
-            )
-        if age_on(born, today) < MINIMUM_AGE:
-            raise ValidationError(
-                f"You must be at least {MINIMUM_AGE} years old to practise on Aeyia.",
-                code="too_young",
-            )
-        return born
+        return date_of_birth_check(self.cleaned_data["date_of_birth"], today=timezone.localdate())
 
-    def clean_identity_document_number(self):
-        number = " ".join(self.cleaned_data["identity_document_number"].split())
-        if not DOCUMENT_NUMBER.fullmatch(number):
-            raise ValidationError(
-                "Use only letters, digits, spaces and hyphens, as printed on your document.",
-                code="invalid_characters",
-            )
-        return number
+    def clean(self):
+        cleaned = super().clean()
+        document_type = cleaned.get("identity_document_type")
+        number = cleaned.get("identity_document_number")
+        if document_type and number is not None:
+            try:
+                cleaned["identity_document_number"] = document_number_normalise(
+                    number, document_type=document_type
+                )
+            except ValidationError as error:
+                self.add_error("identity_document_number", error)
+        return cleaned
 
 
 class ReasonForm(forms.Form):

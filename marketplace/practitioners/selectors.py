@@ -68,6 +68,7 @@ def practitioners_bookable() -> QuerySet[PractitionerProfile]:
 
 def practitioner_search(
     *,
+    practitioners: QuerySet[PractitionerProfile] | None = None,
     text: str = "",
     modality_slug: str = "",
     is_online: bool | None = None,
@@ -81,8 +82,9 @@ def practitioner_search(
     - `max_price`: offer an active card-paid service priced at most this (minor units).
 
     Filters use EXISTS subqueries, so a practitioner appears once however many services
-    match."""
-    practitioners = practitioners_bookable()
+    match. `practitioners` narrows the start (default: practitioners_bookable); the
+    directory passes the listed ones (commerce.bookings.directory.practitioners_listed)."""
+    practitioners = practitioners_bookable() if practitioners is None else practitioners
     active = Service.objects.filter(practitioner=OuterRef("pk"), is_active=True)
     text = text.strip()
     if text:
@@ -151,6 +153,7 @@ def practitioner_onboarding_gaps(
         and practitioner.legal_family_name
         and practitioner.date_of_birth
         and practitioner.country
+        and practitioner.identity_document_type
         and practitioner.identity_document_number
     ):
         identity.append("Fill in your identity details for the identity check.")

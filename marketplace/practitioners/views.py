@@ -236,6 +236,7 @@ def identity_step(request, practitioner):
         "legal_family_name": practitioner.legal_family_name,
         "date_of_birth": practitioner.date_of_birth,
         "country": practitioner.country,
+        "identity_document_type": practitioner.identity_document_type,
         "identity_document_number": practitioner.identity_document_number,
     }
     if request.method == "POST":
@@ -243,8 +244,8 @@ def identity_step(request, practitioner):
         if form.is_valid():
             try:
                 practitioner_identity_update(practitioner=practitioner, **form.cleaned_data)
-            except PractitionerError as error:
-                form.add_error(None, error.detail)
+            except (ValidationError, PractitionerError) as error:
+                _show_service_error(form, error)
             else:
                 messages.success(request, "Your identity details are saved.")
                 return redirect("practitioner-onboarding")
@@ -283,7 +284,11 @@ def activate(request, practitioner):
     except PractitionerError as error:
         messages.error(request, error.detail)
     else:
-        messages.success(request, "You are live: clients can find and book you.")
+        messages.success(
+            request,
+            "You are taking bookings. Your practice dashboard shows anything clients still "
+            "need before they can find you.",
+        )
     return redirect("practitioner-onboarding")
 
 

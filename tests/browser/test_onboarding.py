@@ -132,7 +132,8 @@ def test_a_new_practitioner_is_verified_end_to_end(
     page.get_by_label("Family name on your document").fill("Newman")
     page.get_by_label("Date of birth").fill("1988-09-14")
     page.get_by_label("Country that issued the document").select_option(label="United Kingdom")
-    page.get_by_label("Passport or driving licence number").fill("P5550001")
+    page.get_by_label("Passport", exact=True).check()
+    page.get_by_label("Document number").fill("P5550001")
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_text("Everything the review needs is here.")).to_be_visible()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from marketplace.practitioners.errors import SubmissionIncomplete, TransitionRefused
+from marketplace.practitioners.identity import KYC_DOCUMENT_TYPES, identity_clean
 from marketplace.practitioners.models import Modality, PractitionerProfile, VerificationCase
 from marketplace.practitioners.selectors import practitioner_submission_gaps
 from marketplace.practitioners.services.transitions import locked, status_transition
@@ -69,28 +70,30 @@ def practitioner_identity_update(
     practitioner: PractitionerProfile,
     legal_given_name: str,
     legal_family_name: str,
-    date_of_birth: date,
+    date_of_birth: date | None,
     country: str,
+    identity_document_type: str,
     identity_document_number: str,
+    today: date | None = None,
 ) -> PractitionerProfile:
     """Saves the identity step (used only for the KYC check). Only while a draft: after
-    submission the checked identity stays as it was checked."""
+    submission the checked identity stays as it was checked. Every value is checked and
+    normalised by identity.py's rules (ValidationError naming each wrong field), so
+    nothing invalid is stored whoever calls this."""
+    cleaned = identity_clean(
+        legal_given_name=legal_given_name,
+        legal_family_name=legal_family_name,
+        date_of_birth=date_of_birth,
+        country=country,
+        identity_document_type=identity_document_type,
+        identity_document_number=identity_document_number,
+        today=today or timezone.localdate(),
+    )
     practitioner = locked(practitioner)
     ensure_editable(practitioner, statuses=(Status.DRAFT,))
-    practitioner.legal_given_name = legal_given_name.strip()
-    practitioner.legal_family_name = legal_family_name.strip()
-    practitioner.date_of_birth = date_of_birth
-    practitioner.country = country.strip().upper()
-    practitioner.identity_document_number = identity_document_number.strip()
-    practitioner.save(
-        update_fields=[
-            "legal_given_name",
-            "legal_family_name",
-            "date_of_birth",
-            "country",
-            "identity_document_number",
-        ]
-    )
+    for name, value in cleaned.items():
+        setattr(practitioner, name, value)
+    practitioner.save(update_fields=list(cleaned))
     return practitioner
 
 
@@ -128,6 +131,7 @@ def practitioner_submit(
         date_of_birth=practitioner.date_of_birth,
         country=practitioner.country,
         document_number=practitioner.identity_document_number,
+        document_type=KYC_DOCUMENT_TYPES[practitioner.identity_document_type],
     )
     try:
         check = get_kyc().start_check(reference=case.reference, person=person)

@@ -119,6 +119,7 @@ def ready_for_review(practitioner: PractitionerProfile, *, document_number: str 
     practitioner.legal_family_name = "Patel"
     practitioner.date_of_birth = dt.date(1985, 4, 2)
     practitioner.country = "GB"
+    practitioner.identity_document_type = "passport"
     practitioner.identity_document_number = document_number
     practitioner.save()
     practitioner.modalities.add(ModalityFactory(name="Psychotherapy", slug="psychotherapy"))

@@ -1,7 +1,7 @@
 """The onboarding forms' rules (marketplace.practitioners.forms): the identity form takes a
 country from the ISO 3166 list by name and keeps its code, a date of birth of someone 18 or
-older (not in the future, not more than 120 years ago), and a document number of letters,
-digits, spaces and hyphens only; the credential form says for which types a field is
+older (not in the future, not more than 120 years ago), a document type and a document
+number in that type's format (identity.py); the credential form says for which types a field is
 required, as its validation enforces."""
 
 import datetime as dt
@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from marketplace.practitioners.forms import CredentialForm, IdentityForm, age_on, years_before
+from marketplace.practitioners.forms import CredentialForm, IdentityForm
+from marketplace.practitioners.identity import age_on, years_before
 
 
 def identity(**overrides) -> dict:
@@ -18,6 +19,7 @@ def identity(**overrides) -> dict:
         "legal_family_name": "New",
         "date_of_birth": "1990-05-17",
         "country": "GB",
+        "identity_document_type": "passport",
         "identity_document_number": "P7654321",
     }
     data.update(overrides)
@@ -131,48 +133,88 @@ def test_age_counts_whole_years(born, today, age):
     assert age_on(born, today) == age
 
 
-# --- document number -------------------------------------------------------------------
+# --- document type and number ---------------------------------------------------------
+
+PASSPORT = "A passport number is 6 to 9 letters and digits."
+LICENCE = "A driving licence number is 5 to 20 letters and digits."
+NATIONAL_ID = "A national ID number is 5 to 20 letters and digits, with hyphens only between them."
+
+
+def test_the_document_type_is_one_of_three_radio_buttons():
+    form = IdentityForm()
+    assert dict(form.fields["identity_document_type"].choices) == {
+        "passport": "Passport",
+        "driving_licence": "Driving licence",
+        "national_id": "National identity card",
+    }
+    assert 'type="radio"' in str(form["identity_document_type"])
+    assert errors_of(
+        IdentityForm(identity(identity_document_type="")), "identity_document_type"
+    ) == ["Choose the kind of document."]
+    assert errors_of(
+        IdentityForm(identity(identity_document_type="birth_certificate")),
+        "identity_document_type",
+    ) == ["Choose the kind of document from the list."]
 
 
 @pytest.mark.parametrize(
-    ("typed", "stored"),
+    ("document_type", "typed", "stored"),
     [
-        ("P7654321", "P7654321"),
-        ("MORGA 753116 SM9IJ", "MORGA 753116 SM9IJ"),
-        ("  AB-12  345 ", "AB-12 345"),
-        ("x" * 30, "x" * 30),
+        ("passport", "P7654321", "P7654321"),
+        ("passport", " 123456 ", "123456"),
+        ("passport", "ab12 cd34 5", "AB12CD345"),
+        ("driving_licence", "MORGA 753116 SM9IJ", "MORGA753116SM9IJ"),
+        ("driving_licence", "d1234", "D1234"),
+        ("driving_licence", "A" * 20, "A" * 20),
+        ("national_id", "123-456-789", "123-456-789"),
+        ("national_id", "ab 12 cd", "AB12CD"),
+        ("national_id", "X" * 20, "X" * 20),
     ],
 )
-def test_document_numbers_of_letters_digits_spaces_and_hyphens_are_kept(typed, stored):
-    form = IdentityForm(identity(identity_document_number=typed))
+def test_document_numbers_are_trimmed_upper_cased_and_kept(document_type, typed, stored):
+    form = IdentityForm(
+        identity(identity_document_type=document_type, identity_document_number=typed)
+    )
 
     assert form.is_valid(), form.errors
     assert form.cleaned_data["identity_document_number"] == stored
 
 
 @pytest.mark.parametrize(
-    "typed",
+    ("document_type", "typed", "message"),
     [
-        "<b>P7654321</b>",
-        "<script>alert(1)</script>",
-        "P765&4321",
-        "P7654321;",
-        "P76/54321",
-        "-P7654321",
-        "Р7654321",  # a Cyrillic Er, not a Latin P
+        ("passport", "P7654", PASSPORT),  # too short
+        ("passport", "P76543210", None),  # 9: fine
+        ("passport", "P765432101", PASSPORT),  # 10: too long
+        ("passport", "P76-54321", PASSPORT),  # no hyphens in a passport number
+        ("passport", "<b>P765</b>", PASSPORT),
+        ("passport", "Р7654321", PASSPORT),  # a Cyrillic Er, not a Latin P
+        ("passport", "PAßPORT1", PASSPORT),  # ß must not become SS
+        ("driving_licence", "D123", LICENCE),
+        ("driving_licence", "D" * 21, LICENCE),
+        ("driving_licence", "MORGA-753116", LICENCE),
+        ("driving_licence", "P765&4321", LICENCE),
+        ("national_id", "1234", NATIONAL_ID),
+        ("national_id", "-12345", NATIONAL_ID),
+        ("national_id", "12345-", NATIONAL_ID),
+        ("national_id", "123--456", NATIONAL_ID),
+        ("national_id", "1" * 21, NATIONAL_ID),
+        ("national_id", "<script>alert(1)</script>", NATIONAL_ID),
     ],
 )
-def test_markup_and_other_characters_in_the_document_number_are_refused(typed):
-    form = IdentityForm(identity(identity_document_number=typed))
+def test_each_document_type_has_its_own_number_format(document_type, typed, message):
+    form = IdentityForm(
+        identity(identity_document_type=document_type, identity_document_number=typed)
+    )
 
-    assert errors_of(form, "identity_document_number") == [
-        "Use only letters, digits, spaces and hyphens, as printed on your document."
-    ]
+    if message is None:
+        assert form.is_valid(), form.errors
+    else:
+        assert errors_of(form, "identity_document_number") == [message]
 
 
-@pytest.mark.parametrize("typed", ["P76", "x" * 31])
-def test_the_document_number_length_is_bounded(typed):
-    form = IdentityForm(identity(identity_document_number=typed))
+def test_a_number_that_is_far_too_long_is_refused_before_any_parsing():
+    form = IdentityForm(identity(identity_document_number="1" * 41))
 
     assert "identity_document_number" in form.errors
 

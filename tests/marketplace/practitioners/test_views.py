@@ -245,13 +245,19 @@ def test_the_identity_step_validates_and_saves(client, draft):
             "legal_family_name": "New",
             "date_of_birth": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
             "country": "G1",
-            "identity_document_number": "",
+            "identity_document_type": "passport",
+            "identity_document_number": "P76",
         },
     )
     assert bad.status_code == 400
     page = bad.content.decode()
     assert "The date of birth must be in the past." in page
     assert "Choose the country from the list." in page
+    # Each error sits under its own field.
+    assert (
+        '<ul class="field__errors" id="id_identity_document_number_error" role="list">'
+        "<li>A passport number is 6 to 9 letters and digits.</li>"
+    ) in page
 
     good = client.post(
         f"{BASE}identity/",
@@ -260,12 +266,14 @@ def test_the_identity_step_validates_and_saves(client, draft):
             "legal_family_name": "New",
             "date_of_birth": "1990-05-17",
             "country": "gb",
-            "identity_document_number": "P7654321",
+            "identity_document_type": "passport",
+            "identity_document_number": "p7654321",
         },
     )
     assert good.status_code == 302
     draft.refresh_from_db()
     assert draft.country == "GB" and draft.identity_document_number == "P7654321"
+    assert draft.identity_document_type == "passport"
 
 
 def test_the_identity_page_offers_countries_by_name_and_refuses_bad_input(client, draft):
@@ -281,6 +289,7 @@ def test_the_identity_page_offers_countries_by_name_and_refuses_bad_input(client
             "legal_family_name": "New",
             "date_of_birth": eleven.isoformat(),
             "country": "United Kingdom",
+            "identity_document_type": "national_id",
             "identity_document_number": "<img src=x onerror=alert(1)>",
         },
     )
@@ -288,7 +297,7 @@ def test_the_identity_page_offers_countries_by_name_and_refuses_bad_input(client
     page = bad.content.decode()
     assert "You must be at least 18 years old to practise on Aeyia." in page
     assert "Choose the country from the list." in page
-    assert "Use only letters, digits, spaces and hyphens" in page
+    assert "A national ID number is 5 to 20 letters and digits" in page
     assert "<img src=x" not in page
     draft.refresh_from_db()
     assert draft.country == "" and draft.date_of_birth is None
@@ -300,16 +309,18 @@ def test_the_identity_page_offers_countries_by_name_and_refuses_bad_input(client
             "legal_family_name": "New",
             "date_of_birth": "1990-05-17",
             "country": "GB",
+            "identity_document_type": "driving_licence",
             "identity_document_number": "MORGA 753116 SM9IJ",
         },
     )
     assert good.status_code == 302
     draft.refresh_from_db()
     assert draft.country == "GB"
-    assert draft.identity_document_number == "MORGA 753116 SM9IJ"
+    assert draft.identity_document_number == "MORGA753116SM9IJ"
     # Shown back by name.
     again = client.get(f"{BASE}identity/").content.decode()
     assert '<option value="GB" selected>United Kingdom</option>' in again
+    assert 'value="driving_licence" required id="id_identity_document_type_1" checked' in again
 
 
 def test_the_credential_form_labels_say_when_a_field_is_required(client, draft):
