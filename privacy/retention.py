@@ -68,3 +68,47 @@ def retention_cutoff(data_class: str, *, now: datetime | None = None) -> datetim
         return now.replace(year=now.year - years)
     except ValueError:
         return now.replace(year=now.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    dry_run: bool
+    counts: dict[str, int]  # "<data_class>:<name>" → rows past retention (purged if not dry)
+    cutoffs: dict[str, datetime]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def retention_purge_run(*, dry_run: bool, now: datetime | None = None) -> PurgeReport:
+    """Runs every registered purger with its class's cutoff. A dry run changes nothing
+    and writes no audit entry; a real run appends one `retention_purge` entry with the
+    counts per purger (ids and numbers only). Each purger runs in its own transaction."""
+    from django.db import transaction
+
+    from privacy.audit import audit
+
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    cutoffs: dict[str, datetime] = {}
+    for registration in registered_purgers():
+        cutoff = retention_cutoff(registration.data_class, now=now)
+        cutoffs[registration.data_class] = cutoff
+        with transaction.atomic():
+            counts[f"{registration.data_class}:{registration.name}"] = int(
+                registration.purger(cutoff=cutoff, dry_run=dry_run)
+            )
+    if not dry_run:
+        audit(
+            actor=None,
+            action="retention_purge",
+            subject_user_id=None,
+            object_type="retention_policy",
+            object_id=None,
+            details={
+                "counts": counts,
+                "cutoffs": {key: value.isoformat() for key, value in cutoffs.items()},
+            },
+        )
+    return PurgeReport(dry_run=dry_run, counts=counts, cutoffs=cutoffs)

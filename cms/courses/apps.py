@@ -7,6 +7,9 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self) -> None:
+        from cms.courses.exports import register_exports
+
+        register_exports()
         # A course bought by card follows its payment: every reconcile of a payment
         # (paid, refunded, disputed, in any order) enrols the buyer or ends the enrolment.
         from cms.courses.services.enrolments import course_payment_reconciled

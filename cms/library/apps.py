@@ -7,6 +7,9 @@ class LibraryConfig(AppConfig):
     verbose_name = "Library"
 
     def ready(self) -> None:
+        from cms.library.exports import register_exports
+
+        register_exports()
         from cms.library import signal_handlers
 
         signal_handlers.connect()

@@ -7,6 +7,9 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self) -> None:
+        from commerce.bookings.exports import register_exports
+
+        register_exports()
         # Registers the booking handlers with the Stripe webhook registry.
         from commerce.bookings import booking_handlers  # noqa: F401
 

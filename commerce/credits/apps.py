@@ -7,6 +7,9 @@ class CreditsConfig(AppConfig):
     verbose_name = "Credits"
 
     def ready(self) -> None:
+        from commerce.credits.exports import register_exports
+
+        register_exports()
         from privacy.registry import holds_nothing_personal
 
         holds_nothing_personal(

@@ -7,6 +7,9 @@ class MembershipsConfig(AppConfig):
     verbose_name = "Memberships"
 
     def ready(self) -> None:
+        from commerce.memberships.exports import register_exports
+
+        register_exports()
         # Registers the Stripe Billing event handlers with the webhook registry.
         from commerce.memberships import handlers  # noqa: F401
         from privacy.registry import holds_nothing_personal

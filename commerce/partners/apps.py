@@ -7,6 +7,9 @@ class PartnersConfig(AppConfig):
     verbose_name = "Society partners"
 
     def ready(self) -> None:
+        from commerce.partners.exports import register_exports
+
+        register_exports()
         from commerce.partners.services import pool_invites_erase
         from privacy.registry import eraser_register, holds_nothing_personal
 

@@ -7,13 +7,21 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
+        from commerce.payments.exports import register_exports
+
+        register_exports()
         # Registers the Stripe event handlers with the webhook registry.
         from commerce.payments import handlers  # noqa: F401
-        from privacy.registry import holds_nothing_personal
+        from commerce.payments.erasure import stripe_customers_erase
+        from privacy.registry import eraser_register, holds_nothing_personal
 
+        eraser_register(
+            name="stripe_customers",
+            eraser=stripe_customers_erase,
+            models=("payments.StripeCustomer",),
+        )
         holds_nothing_personal(
             models=(
-                "payments.StripeCustomer",
                 "payments.ConnectedAccount",
                 "payments.Payment",
                 "payments.Refund",

@@ -54,3 +54,19 @@ def submit_transfer(self, transfer_id: int) -> str:
         if error.retryable and not self.request.is_eager:
             raise self.retry(countdown=min(30 * 2**self.request.retries, 1800)) from error
         raise
+
+
+@shared_task(name="commerce.payments.tasks.redact_stripe_customer", bind=True, max_retries=5)
+def redact_stripe_customer(self, customer_id: str) -> str:
+    """Erasure: clears the person's details from their Stripe customer. The idempotency
+    key comes from the customer id, so retries and a second erasure repeat one request."""
+    from commerce.payments.erasure import stripe_customer_redact
+    from integrations.stripe.types import StripeError
+
+    try:
+        stripe_customer_redact(customer_id=customer_id)
+    except StripeError as error:
+        if error.retryable and not self.request.is_eager:
+            raise self.retry(countdown=min(30 * 2**self.request.retries, 1800)) from error
+        raise
+    return "redacted"

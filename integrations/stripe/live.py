@@ -33,10 +33,26 @@ from integrations.stripe.types import (
 )
 
 if TYPE_CHECKING:
-    from stripe.params import AccountCreateParams, RefundCreateParams, TransferCreateParams
+    from stripe.params import (
+        AccountCreateParams,
+        CustomerUpdateParams,
+        RefundCreateParams,
+        TransferCreateParams,
+    )
     from stripe.params.checkout import SessionCreateParams
 
 T = TypeVar("T")
+
+# Empty strings unset a customer's fields in Stripe's API (metadata: every key).
+CUSTOMER_REDACTION: dict[str, Any] = {
+    "name": "",
+    "email": "",
+    "phone": "",
+    "description": "",
+    "address": "",
+    "shipping": "",
+    "metadata": "",
+}
 
 
 class StripeLiveGateway:
@@ -64,6 +80,21 @@ class StripeLiveGateway:
                 options={"idempotency_key": idempotency_key},
             )
         )
+        return customer_from_stripe(_as_dict(customer))
+
+    def customer_redact(self, *, idempotency_key: str, customer_id: str) -> Customer:
+        try:
+            customer = _call(
+                lambda: self._client.v1.customers.update(
+                    customer_id,
+                    params=cast("CustomerUpdateParams", CUSTOMER_REDACTION),
+                    options={"idempotency_key": idempotency_key},
+                )
+            )
+        except StripeError as error:
+            if error.code == "resource_missing":
+                return Customer(id=customer_id, email=None)
+            raise
         return customer_from_stripe(_as_dict(customer))
 
     # Checkout ------------------------------------------------------------------------

@@ -24,6 +24,12 @@ class StripeGateway(Protocol):
         self, *, idempotency_key: str, email: str, name: str, metadata: Mapping[str, str]
     ) -> Customer: ...
 
+    def customer_redact(self, *, idempotency_key: str, customer_id: str) -> Customer:
+        """Removes the person's details from a customer (erasure): name, email, phone,
+        address, shipping, description and metadata are cleared; the customer and its
+        payments stay for the books. A customer Stripe no longer has counts as done."""
+        ...
+
     def create_checkout_session(
         self, *, idempotency_key: str, request: CheckoutRequest
     ) -> CheckoutSession: ...

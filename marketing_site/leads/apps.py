@@ -7,6 +7,9 @@ class LeadsConfig(AppConfig):
     verbose_name = "Leads"
 
     def ready(self) -> None:
+        from marketing_site.leads.exports import register_exports
+
+        register_exports()
         # allauth's user_signed_up hook links the lead and sends "Signed Up".
         from accounts.encryption import field_keys_rotated
         from marketing_site.leads import signals  # noqa: F401

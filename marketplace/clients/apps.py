@@ -7,6 +7,9 @@ class ClientsConfig(AppConfig):
     verbose_name = "Clients"
 
     def ready(self) -> None:
+        from marketplace.clients.exports import register_exports
+
+        register_exports()
         from privacy.registry import holds_nothing_personal
 
         holds_nothing_personal(

@@ -7,6 +7,9 @@ class PractitionersConfig(AppConfig):
     verbose_name = "Practitioners"
 
     def ready(self) -> None:
+        from marketplace.practitioners.exports import register_exports
+
+        register_exports()
         from marketplace.practitioners.services.erasure import practitioner_erase
         from privacy.registry import eraser_register, holds_nothing_personal
 

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "money.apps.MoneyConfig",
     "accounts.apps.AccountsConfig",
     "privacy.apps.PrivacyConfig",
+    "privacy.rights.apps.PrivacyRightsConfig",
     "events.apps.EventsConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",

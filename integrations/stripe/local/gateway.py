@@ -143,6 +143,21 @@ class StripeLocalGateway:
         )
         return Customer(id=data["id"], email=data.get("email"))
 
+    def customer_redact(self, *, idempotency_key: str, customer_id: str) -> Customer:
+        self._record("customer_redact", idempotency_key=idempotency_key, customer_id=customer_id)
+        try:
+            data = self._run(
+                "customer_redact",
+                lambda: simulator.redact_customer(customer_id),
+                idempotency_key=idempotency_key,
+                params={"customer_id": customer_id},
+            )
+        except StripeError as error:
+            if error.code == "resource_missing":
+                return Customer(id=customer_id, email=None)
+            raise
+        return Customer(id=data["id"], email=data.get("email"))
+
     # Checkout --------------------------------------------------------------------------
 
     def create_checkout_session(

@@ -65,6 +65,18 @@ def create_customer(*, email: str | None, name: str | None, metadata: Mapping[st
     return customer
 
 
+def redact_customer(customer_id: str) -> dict[str, Any]:
+    """Clears the person's details from a customer, as an update with empty strings does
+    in Stripe's API."""
+    customer = store.get(customer_id, "customer")
+    for key in ("name", "email", "phone", "description", "address", "shipping"):
+        customer[key] = None
+    customer["metadata"] = {}
+    store.save(customer)
+    events.emit("customer.updated", customer)
+    return customer
+
+
 def _attach_card(customer_id: str, *, last4: str = "4242") -> dict[str, Any]:
     customer = store.get(customer_id, "customer")
     method = objects.payment_method(customer_id=customer_id, last4=last4, email=customer["email"])
