@@ -14,6 +14,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from cryptography.fernet import MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.encryption import keyring
@@ -21,6 +23,11 @@ from accounts.roles import Role
 from config.cache_backend import CacheUnavailable, cache_required
 
 logger = logging.getLogger(__name__)
+
+# A local path to carry on to once an anonymous visitor who was sent to sign up has
+# confirmed their email (the practitioner application sets it): the sign-in page the
+# confirmation leads to then carries it as ?next=. Used once.
+NEXT_AFTER_CONFIRMATION_SESSION_KEY = "account_next_after_confirmation"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -50,6 +57,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
             role_grant(user=user, role=Role.CLIENT)
         return user
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        """allauth's choice, except that a signed-out visitor whose session holds
+        NEXT_AFTER_CONFIRMATION_SESSION_KEY (a local path) signs in with ?next= to it."""
+        url = super().get_email_verification_redirect_url(email_address)
+        request = self.request
+        if request is None or request.user.is_authenticated or not hasattr(request, "session"):
+            return url
+        next_url = request.session.pop(NEXT_AFTER_CONFIRMATION_SESSION_KEY, "")
+        if (
+            isinstance(next_url, str)
+            and next_url.startswith("/")
+            and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None)
+        ):
+            return f"{resolve_url(url)}?{urlencode({'next': next_url})}"
+        return url
 
     def get_client_ip(self, request) -> str:
         """allauth's rule (TRUSTED_PROXY_COUNT trusted hops of X-Forwarded-For), except

@@ -7,16 +7,31 @@ class PractitionersConfig(AppConfig):
     verbose_name = "Practitioners"
 
     def ready(self) -> None:
-        from marketplace.practitioners.exports import register_exports
-
-        register_exports()
+        from marketplace.practitioners.services.applications import (
+            practitioner_applications_erase,
+            practitioner_applications_export,
+        )
         from marketplace.practitioners.services.erasure import practitioner_erase
+        from privacy.export import register as export_register
         from privacy.registry import eraser_register, holds_nothing_personal
 
         eraser_register(
             name="practitioners",
             eraser=practitioner_erase,
             models=("practitioners.PractitionerProfile",),
+        )
+        eraser_register(
+            name="practitioner_applications",
+            eraser=practitioner_applications_erase,
+            models=("practitioners.PractitionerInvitation",),
+        )
+        export_register(
+            "practitioner_applications",
+            practitioner_applications_export,
+            models=(
+                "practitioners.PractitionerApplication",
+                "practitioners.PractitionerInvitation",
+            ),
         )
         holds_nothing_personal(
             models=("practitioners.VerificationCase", "practitioners.PractitionerStatusChange"),

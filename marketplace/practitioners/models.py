@@ -23,14 +23,6 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.") from error
 
 
-class IdentityDocumentType(models.TextChoices):
-    """The identity documents the KYC check accepts (number formats: identity.py)."""
-
-    PASSPORT = "passport", "Passport"
-    DRIVING_LICENCE = "driving_licence", "Driving licence"
-    NATIONAL_ID = "national_id", "National identity card"
-
-
 class PractitionerProfile(models.Model):
     """The practitioner role's own row. Onboarding and verification build on its status."""
 
@@ -73,18 +65,13 @@ class PractitionerProfile(models.Model):
     location = models.CharField(
         max_length=255, blank=True, help_text="Where in-person sessions take place."
     )
-    # Identity for the KYC check only (never shown publicly), validated on entry
-    # (identity.py). The legal names, the date of birth and the document number are
-    # encrypted at rest (accounts.encryption): no database query can filter on them; the
-    # age check runs in Python. The country and the document type are not personal on
-    # their own and stay plain.
-    legal_given_name = EncryptedTextField(max_length=120, blank=True)
-    legal_family_name = EncryptedTextField(max_length=120, blank=True)
+    # Identity for the KYC check only (never shown publicly). The date of birth and the
+    # document number are encrypted at rest (accounts.encryption): no database query can
+    # filter on them; the age check runs in Python.
+    legal_given_name = models.CharField(max_length=120, blank=True)
+    legal_family_name = models.CharField(max_length=120, blank=True)
     date_of_birth = EncryptedDateField(null=True, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
-    identity_document_type = models.CharField(
-        max_length=20, choices=IdentityDocumentType.choices, blank=True
-    )
     identity_document_number = EncryptedTextField(max_length=64, blank=True)
     # The reason given with the last staff decision (rejection, suspension), shown to the
     # practitioner in the wizard.
@@ -440,3 +427,68 @@ class KycEvent(models.Model):
 
     def __str__(self) -> str:
         return self.event_id
+
+class PractitionerInvitation(models.Model):
+    """Staff invite someone by email to apply to practise. The link's token is never
+    stored: it is an HMAC under SECRET_KEY of the row's random `token_salt`, so the email
+    task can rebuild it from the row it loads by id (the outbox carries no secret), and
+    the row keeps only the token's SHA-256 to find it by. Usable once, until
+    `expires_at` (services.applications)."""
+
+    email = models.EmailField()
+    name = models.CharField(max_length=120, blank=True)
+    modalities = models.ManyToManyField(  # type: ignore[var-annotated]
+        Modality, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True, help_text="Shown to the person on the invitation.")
+    token_salt = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_by__isnull=False),
+                name="practitioners_invitation_accepted_by_someone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.email}"
+
+
+class PractitionerApplication(models.Model):
+    """Someone's application to practise: the statement they wrote, when they accepted
+    the practitioner terms, and the invitation they came with. One per profile: applying
+    again changes nothing (services.applications.practitioner_apply)."""
+
+    STATEMENT_MAX_LENGTH = 1000
+
+    practitioner = models.OneToOneField(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="application"
+    )
+    statement = models.TextField(max_length=STATEMENT_MAX_LENGTH)
+    terms_accepted_at = models.DateTimeField()
+    invitation = models.ForeignKey(
+        PractitionerInvitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Application of {self.practitioner}"

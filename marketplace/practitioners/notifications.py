@@ -71,3 +71,28 @@ def send_credential_reminder(*, credential: Credential, days_left: int) -> None:
             "credentials_url": _site_url(reverse("practitioner-onboarding-credentials")),
         },
     )
+
+
+def send_invitation_email(*, invitation_id: int) -> bool:
+    """Sends a staff invitation to apply, with the link that pre-fills the application.
+    An invitation used or deleted (erased) before the task ran sends nothing."""
+    from marketplace.practitioners.models import PractitionerInvitation
+    from marketplace.practitioners.services.applications import invitation_token
+
+    invitation = PractitionerInvitation.objects.filter(
+        pk=invitation_id, accepted_at__isnull=True
+    ).first()
+    if invitation is None:
+        return False
+    _send(
+        to=invitation.email,
+        subject="You are invited to practise on Aeyia",
+        template="practitioners/email/invitation.txt",
+        context={
+            "invitation": invitation,
+            "invitation_url": _site_url(
+                reverse("practitioner-invitation", args=[invitation_token(invitation)])
+            ),
+        },
+    )
+    return True
