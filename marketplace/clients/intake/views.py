@@ -32,10 +32,10 @@ from marketplace.clients.intake.errors import (
 from marketplace.clients.intake.forms import NewFormForm, QuestionForm
 from marketplace.clients.intake.models import IntakeForm, IntakeResponse
 from marketplace.clients.intake.references import HIDDEN_FIELD, booking_reference
-from marketplace.clients.records.access import BREAK_GLASS, CLIENT, PRACTITIONER, record_access
+from marketplace.clients.records.access import BREAK_GLASS, PRACTITIONER, record_access
+from marketplace.clients.records.pages import audit_read, client_side, record_frame
 from marketplace.practitioners.access import practitioner_view
 from marketplace.practitioners.models import Service
-from privacy.audit import audit
 
 logger = logging.getLogger(__name__)
 
@@ -212,38 +212,30 @@ def intake_form_edit(request: HttpRequest, practitioner, form_id: int) -> HttpRe
 
 # ---- the record's intake section -------------------------------------------------------------
 
+PRACTITIONER_ROLES = (PRACTITIONER, BREAK_GLASS)
 
-def _access(request: HttpRequest, record_id: int, *, roles: tuple[str, ...]):
+
+def _practitioner_access(request: HttpRequest, record_id: int):
+    """The record's practitioner, or staff under break-glass (intake is not among what a
+    client shares with another practitioner); 404 for everyone else."""
     access = record_access(user=request.user, record_id=record_id)
-    if access.role not in roles:
+    if access.role not in PRACTITIONER_ROLES:
         raise Http404("No such record.")
     return access
-
-
-def _audit_read(request, access, *, object_type: str, object_id: int) -> None:
-    audit(
-        actor=request.user,
-        action="read",
-        subject_user_id=access.record.client_id,
-        object_type=object_type,
-        object_id=object_id,
-        request=request,
-    )
 
 
 @login_required
 @require_http_methods(["GET"])
 def practitioner_intakes(request: HttpRequest, record_id: int) -> HttpResponse:
-    access = _access(request, record_id, roles=(PRACTITIONER, BREAK_GLASS))
-    _audit_read(request, access, object_type="care_record", object_id=access.record.pk)
+    access = _practitioner_access(request, record_id)
+    audit_read(request, access, details={"section": "intake"})
     return render(
         request,
         "intake/record_practitioner_list.html",
         {
-            "record": access.record,
+            **record_frame(request, access, active="intake"),
             "items": selectors.record_intakes(record=access.record),
             "zone": access.record.practitioner.zone,
-            "section": "clients",
         },
     )
 
@@ -253,22 +245,20 @@ def practitioner_intakes(request: HttpRequest, record_id: int) -> HttpResponse:
 def practitioner_intake_detail(
     request: HttpRequest, record_id: int, booking_id: int
 ) -> HttpResponse:
-    access = _access(request, record_id, roles=(PRACTITIONER, BREAK_GLASS))
+    access = _practitioner_access(request, record_id)
     response = selectors.response_for_booking(record=access.record, booking_id=booking_id)
     if response is None:
         raise Http404("No answers for that booking.")
-    _audit_read(request, access, object_type="intake_response", object_id=response.pk)
-    facts = selectors.booking_facts(booking_id)
+    audit_read(request, access, object_type="intake_response", object_id=response.pk)
     return render(
         request,
         "intake/record_practitioner_detail.html",
         {
-            "record": access.record,
+            **record_frame(request, access, active="intake"),
             "response": response,
-            "facts": facts,
+            "facts": selectors.booking_facts(booking_id),
             "rows": selectors.answer_rows(response),
             "zone": access.record.practitioner.zone,
-            "section": "clients",
         },
     )
 
@@ -276,13 +266,13 @@ def practitioner_intake_detail(
 @login_required
 @require_http_methods(["GET"])
 def client_intakes(request: HttpRequest, record_id: int) -> HttpResponse:
-    access = _access(request, record_id, roles=(CLIENT,))
-    _audit_read(request, access, object_type="care_record", object_id=access.record.pk)
+    access = client_side(request, record_id)
+    audit_read(request, access, details={"section": "intake"})
     return render(
         request,
         "intake/record_client_list.html",
         {
-            "record": access.record,
+            **record_frame(request, access, active="intake"),
             "items": selectors.record_intakes(record=access.record),
             "zone": access.record.practitioner.zone,
         },
@@ -323,7 +313,7 @@ def _question_fields(
 def client_intake_fill(request: HttpRequest, record_id: int, booking_id: int) -> HttpResponse:
     """The client's intake for one booking: the form (or the link to the Typeform form),
     their answers, and the lock once the session has started."""
-    access = _access(request, record_id, roles=(CLIENT,))
+    access = client_side(request, record_id)
     record = access.record
     try:
         facts, link = services.intake_asked(record=record, booking_id=booking_id)
@@ -340,7 +330,7 @@ def client_intake_fill(request: HttpRequest, record_id: int, booking_id: int) ->
         if locked:
             return _render_fill(
                 request,
-                record,
+                access,
                 facts,
                 link,
                 response,
@@ -382,7 +372,7 @@ def client_intake_fill(request: HttpRequest, record_id: int, booking_id: int) ->
         except IntakeLocked:
             return _render_fill(
                 request,
-                record,
+                access,
                 facts,
                 link,
                 response,
@@ -401,14 +391,14 @@ def client_intake_fill(request: HttpRequest, record_id: int, booking_id: int) ->
             )
             return redirect("care-intake-client-fill", record_id=record.pk, booking_id=booking_id)
     elif response is not None:
-        _audit_read(request, access, object_type="intake_response", object_id=response.pk)
+        audit_read(request, access, object_type="intake_response", object_id=response.pk)
     return _render_fill(
-        request, record, facts, link, response, locked=locked, status=status, errors=errors, raw=raw
+        request, access, facts, link, response, locked=locked, status=status, errors=errors, raw=raw
     )
 
 
 def _render_fill(
-    request, record, facts, link, response, *, locked, status, errors, raw, locked_now=False
+    request, access, facts, link, response, *, locked, status, errors, raw, locked_now=False
 ):
     version = None
     if response is not None and response.source == IntakeResponse.Source.FORM:
@@ -424,7 +414,7 @@ def _render_fill(
         )
     answers = response.answers if response is not None and version is not None else {}
     context = {
-        "record": record,
+        **record_frame(request, access, active="intake"),
         "facts": facts,
         "response": response,
         "version": version,
@@ -436,7 +426,7 @@ def _render_fill(
         "locked_now": locked_now,
         "has_errors": bool(errors),
         "typeform_url": typeform_url,
-        "zone": record.practitioner.zone,
+        "zone": access.record.practitioner.zone,
     }
     return render(request, "intake/record_client_fill.html", context, status=status)
 
