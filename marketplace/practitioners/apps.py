@@ -7,6 +7,9 @@ class PractitionersConfig(AppConfig):
     verbose_name = "Practitioners"
 
     def ready(self) -> None:
+        from marketplace.practitioners.exports import register_exports
+
+        register_exports()
         from marketplace.practitioners.services.applications import (
             practitioner_applications_erase,
             practitioner_applications_export,

@@ -23,6 +23,14 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.") from error
 
 
+class IdentityDocumentType(models.TextChoices):
+    """The identity documents the KYC check accepts (number formats: identity.py)."""
+
+    PASSPORT = "passport", "Passport"
+    DRIVING_LICENCE = "driving_licence", "Driving licence"
+    NATIONAL_ID = "national_id", "National identity card"
+
+
 class PractitionerProfile(models.Model):
     """The practitioner role's own row. Onboarding and verification build on its status."""
 
@@ -65,13 +73,18 @@ class PractitionerProfile(models.Model):
     location = models.CharField(
         max_length=255, blank=True, help_text="Where in-person sessions take place."
     )
-    # Identity for the KYC check only (never shown publicly). The date of birth and the
-    # document number are encrypted at rest (accounts.encryption): no database query can
-    # filter on them; the age check runs in Python.
-    legal_given_name = models.CharField(max_length=120, blank=True)
-    legal_family_name = models.CharField(max_length=120, blank=True)
+    # Identity for the KYC check only (never shown publicly), validated on entry
+    # (identity.py). The legal names, the date of birth and the document number are
+    # encrypted at rest (accounts.encryption): no database query can filter on them; the
+    # age check runs in Python. The country and the document type are not personal on
+    # their own and stay plain.
+    legal_given_name = EncryptedTextField(max_length=120, blank=True)
+    legal_family_name = EncryptedTextField(max_length=120, blank=True)
     date_of_birth = EncryptedDateField(null=True, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
+    identity_document_type = models.CharField(
+        max_length=20, choices=IdentityDocumentType.choices, blank=True
+    )
     identity_document_number = EncryptedTextField(max_length=64, blank=True)
     # The reason given with the last staff decision (rejection, suspension), shown to the
     # practitioner in the wizard.

@@ -24,14 +24,6 @@ def redrive_kyc_events() -> int:
     return kyc_events_redrive()
 
 
-@shared_task(name="marketplace.practitioners.tasks.refresh_pending_kyc_checks")
-def refresh_pending_kyc_checks() -> int:
-    """Beat: reads the results of vendor checks pending for a while (a lost notification)."""
-    from marketplace.practitioners.webhooks import kyc_pending_refresh
-
-    return kyc_pending_refresh()
-
-
 @shared_task(name="marketplace.practitioners.tasks.send_status_email")
 def send_status_email(practitioner_id: int, event: str) -> None:
     from marketplace.practitioners.notifications import send_status_email as send
