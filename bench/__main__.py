@@ -17,7 +17,14 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    from bench import booking_contention, credits_contention, home_page, slots, webhook_ingest
+    from bench import (
+        booking_contention,
+        credits_contention,
+        document_crypto,
+        home_page,
+        slots,
+        webhook_ingest,
+    )
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
