@@ -29,7 +29,14 @@ def main() -> int:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        for module in (webhook_ingest, credits_contention, booking_contention, slots, home_page):
+        for module in (
+            webhook_ingest,
+            credits_contention,
+            booking_contention,
+            slots,
+            home_page,
+            document_crypto,
+        ):
             print(module.run())
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
