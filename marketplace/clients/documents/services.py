@@ -10,6 +10,7 @@ import logging
 import secrets
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -288,7 +289,7 @@ def _purge(documents: Iterable[ClientDocument], *, actor=None, action: str) -> i
         if deleted:
             # After the row: a blob without a row is swept; a row without a blob would
             # be a broken link.
-            transaction.on_commit(lambda name=document.storage_name: blobs.blob_delete(name))
+            transaction.on_commit(partial(blobs.blob_delete, document.storage_name))
             count += 1
     return count
 
