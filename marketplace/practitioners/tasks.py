@@ -24,6 +24,14 @@ def redrive_kyc_events() -> int:
     return kyc_events_redrive()
 
 
+@shared_task(name="marketplace.practitioners.tasks.refresh_pending_kyc_checks")
+def refresh_pending_kyc_checks() -> int:
+    """Beat: reads the results of vendor checks pending for a while (a lost notification)."""
+    from marketplace.practitioners.webhooks import kyc_pending_refresh
+
+    return kyc_pending_refresh()
+
+
 @shared_task(name="marketplace.practitioners.tasks.send_status_email")
 def send_status_email(practitioner_id: int, event: str) -> None:
     from marketplace.practitioners.notifications import send_status_email as send
@@ -37,11 +45,3 @@ def send_credential_reminders() -> int:
     from marketplace.practitioners.services import credential_reminders_send
 
     return credential_reminders_send()
-
-
-@shared_task(name="marketplace.practitioners.tasks.send_invitation_email")
-def send_invitation_email(invitation_id: int) -> bool:
-    """Emails a staff invitation to apply (skipped once it is used or gone)."""
-    from marketplace.practitioners.notifications import send_invitation_email as send
-
-    return send(invitation_id=invitation_id)

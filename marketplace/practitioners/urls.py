@@ -1,9 +1,9 @@
 """The onboarding wizard (under /dashboard/, so MFA applies), credential documents and
 the KYC webhook."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from marketplace.practitioners import views
+from marketplace.practitioners import views, webhook_views
 
 urlpatterns = [
     path("dashboard/practice/onboarding/", views.overview, name="practitioner-onboarding"),
@@ -46,4 +46,11 @@ urlpatterns = [
         name="practitioner-onboarding-activate",
     ),
     path("webhooks/kyc/", views.kyc_webhook, name="kyc-webhook"),
+    # FrankieOne appends "/<requestId>" to the address we give it; with or without a
+    # trailing slash either way.
+    re_path(
+        r"^webhooks/kyc/frankieone/(?P<secret>[^/]+)(?:/+(?P<request_id>[^/]+))?/*$",
+        webhook_views.frankieone_notification,
+        name="kyc-frankieone-notification",
+    ),
 ]

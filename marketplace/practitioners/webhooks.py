@@ -3,10 +3,17 @@ the vendor's event id; a redelivery is recognised and not processed again) → p
 once after commit in a task (its job written to the task outbox in the same transaction),
 under a row lock, keeping any failure on the row; events left received or failed are
 re-driven by beat with back-off (`kyc_events_redrive`). The HTTP view and the offline
-adapter (settings.KYC_LOCAL_WEBHOOK_RECEIVER) both call `receive`."""
+adapter (settings.KYC_LOCAL_WEBHOOK_RECEIVER) both call `receive`.
+
+FrankieOne's notifications are not signed, so they arrive at a secret path instead and are
+only hints (`frankieone_notification_receive`): stored once per request and function in
+the same table, then processed the same way, except that processing reads the check's
+result from FrankieOne's API (`get_kyc().fetch_result`) and applies that, never the
+notification's own claims. A check still running changes nothing (the row is retried with
+back-off until the result is there)."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,9 +22,10 @@ from django.utils import timezone
 
 from events import backoff
 from events.outbox import enqueue_on_commit
+from integrations.kyc.notifications import KycNotification, parse_notification
 from integrations.kyc.signatures import verify
-from integrations.kyc.types import KycResult
-from marketplace.practitioners.models import KycEvent
+from integrations.kyc.types import KycCheckRef, KycError, KycResult
+from marketplace.practitioners.models import KycEvent, VerificationCase
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +66,61 @@ def kyc_event_store(*, result: KycResult, payload: bytes) -> KycEvent:
     return stored
 
 
+class KycResultPending(Exception):
+    """The vendor's check is still running: nothing to apply yet (retried later)."""
+
+
+def frankieone_notification_receive(payload: bytes, *, path_request_id: str = "") -> KycEvent:
+    """Stores one FrankieOne notification as a hint (the existing row for a redelivery of
+    the same request and function). Raises ValueError for a body that is not one."""
+    notification = parse_notification(payload, path_request_id=path_request_id)
+    return frankieone_notification_store(notification=notification)
+
+
+def frankieone_notification_store(*, notification: KycNotification) -> KycEvent:
+    from marketplace.practitioners.tasks import process_kyc_event
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                stored = KycEvent.objects.create(
+                    event_id=notification.event_id,
+                    source=KycEvent.Source.FRANKIEONE_NOTIFICATION,
+                    # The person at FrankieOne: processing finds our case by it.
+                    check_id=notification.entity_id,
+                    reference="",
+                    body=notification.to_json(),
+                    next_attempt_at=backoff.first_redrive_at(),
+                )
+        except IntegrityError:
+            return KycEvent.objects.get(event_id=notification.event_id)
+        enqueue_on_commit(process_kyc_event, stored.pk)
+    return stored
+
+
+def _fetched_result(row: KycEvent) -> KycResult:
+    """The result of the check a FrankieOne hint is about, read from the API: the latest
+    case started for the hint's person (a later submission supersedes earlier ones)."""
+    from integrations.kyc import get_kyc
+
+    case = (
+        VerificationCase.objects.filter(kyc_entity_id=row.check_id)
+        .exclude(kyc_check_id="")
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    if case is None:
+        raise LookupError("no verification case for this FrankieOne entity")
+    result = get_kyc().fetch_result(
+        check=KycCheckRef(
+            reference=case.reference, check_id=case.kyc_check_id, entity_id=case.kyc_entity_id
+        )
+    )
+    if result is None:
+        raise KycResultPending("the identity check is still running")
+    return result
+
+
 def kyc_event_process(*, event_id: int, only_if_due: bool = False) -> KycEvent:
     """Processes a stored event once. Concurrent workers take turns on the row lock; a
     processed event is left alone; a failure is recorded on the row with no partial
@@ -74,9 +137,16 @@ def kyc_event_process(*, event_id: int, only_if_due: bool = False) -> KycEvent:
         row.attempts += 1
         try:
             with transaction.atomic():
-                kyc_result_apply(result=KycResult.from_json(row.body.encode()))
+                if row.source == KycEvent.Source.FRANKIEONE_NOTIFICATION:
+                    result = _fetched_result(row)
+                else:
+                    result = KycResult.from_json(row.body.encode())
+                kyc_result_apply(result=result)
         except Exception as error:
-            logger.exception("KYC event %s failed", row.event_id)
+            if isinstance(error, KycResultPending):
+                logger.info("KYC event %s: check still running", row.event_id)
+            else:
+                logger.exception("KYC event %s failed", row.event_id)
             row.status = KycEvent.Status.FAILED
             row.error = f"{type(error).__name__}: {error}"[:2000]
             row.next_attempt_at = backoff.next_attempt_after_failure(row.attempts)
@@ -114,3 +184,47 @@ def kyc_events_redrive(*, limit: int = backoff.REDRIVE_BATCH_SIZE) -> int:
     for event_id in event_ids:
         kyc_event_process(event_id=event_id, only_if_due=True)
     return len(event_ids)
+
+
+PENDING_REFRESH_AFTER = timedelta(minutes=15)
+
+
+def kyc_pending_refresh(
+    *, older_than: timedelta = PENDING_REFRESH_AFTER, limit: int = backoff.REDRIVE_BATCH_SIZE
+) -> int:
+    """Beat (and `manage.py kyc_refresh_pending`): reads the result of open cases whose
+    vendor check (one with a vendor person id, i.e. FrankieOne's) has been pending longer
+    than `older_than`, and applies any that has one. It covers a notification that never
+    reached us (an outage, or one sent to the old path while the secret was rotated).
+    Returns how many cases got a result; a check that cannot be read is logged and left
+    for the next run."""
+    from integrations.kyc import get_kyc
+    from marketplace.practitioners.services import kyc_result_apply
+
+    cases = list(
+        VerificationCase.objects.filter(
+            decision=VerificationCase.Decision.OPEN,
+            kyc_status=VerificationCase.KycStatus.PENDING,
+            submitted_at__lte=timezone.now() - older_than,
+        )
+        .exclude(kyc_check_id="")
+        .exclude(kyc_entity_id="")
+        .order_by("submitted_at", "pk")[:limit]
+    )
+    applied = 0
+    for case in cases:
+        try:
+            result = get_kyc().fetch_result(
+                check=KycCheckRef(
+                    reference=case.reference,
+                    check_id=case.kyc_check_id,
+                    entity_id=case.kyc_entity_id,
+                )
+            )
+        except KycError as error:
+            logger.warning("pending KYC check %s could not be read: %s", case.reference, error)
+            continue
+        if result is not None:
+            kyc_result_apply(result=result)
+            applied += 1
+    return applied

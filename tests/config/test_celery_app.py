@@ -61,6 +61,7 @@ def test_without_a_broker_tasks_run_eagerly(tmp_path):
         "purge-sent-outbox",
         "redrive-stripe-events",
         "redrive-kyc-events",
+        "refresh-pending-kyc-checks",
     ],
 )
 def test_beat_schedules_name_registered_tasks(entry):

@@ -102,6 +102,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.practitioners.tasks.redrive_kyc_events",
         "schedule": crontab(minute="*/2"),
     },
+    # Identity checks pending at FrankieOne for 15 minutes: their result is read from the
+    # API (a notification that never reached us).
+    "refresh-pending-kyc-checks": {
+        "task": "marketplace.practitioners.tasks.refresh_pending_kyc_checks",
+        "schedule": crontab(minute="*/15"),
+    },
     "redrive-typeform-events": {
         "task": "marketplace.clients.intake.tasks.redrive_typeform_events",
         "schedule": crontab(minute="*/2"),
@@ -110,16 +116,6 @@ CELERY_BEAT_SCHEDULE = {
     "send-intake-reminders": {
         "task": "marketplace.clients.intake.tasks.send_intake_reminders",
         "schedule": crontab(minute="*/10"),
-    },
-    # Data-export zips older than DATA_EXPORT_KEEP_DAYS are deleted.
-    "purge-old-data-exports": {
-        "task": "privacy.rights.tasks.purge_old_exports",
-        "schedule": crontab(minute=23, hour=4),
-    },
-    # Clinical data past its retention period (RETENTION_POLICY) is purged.
-    "retention-purge": {
-        "task": "privacy.rights.tasks.retention_purge",
-        "schedule": crontab(minute=53, hour=3),
     },
     # Unsubscribes, bounces and spam complaints made in Klaviyo come back to the leads.
     "pull-klaviyo-suppressions": {

@@ -132,14 +132,26 @@ def practitioner_submit(
         country=practitioner.country,
         document_number=practitioner.identity_document_number,
         document_type=KYC_DOCUMENT_TYPES[practitioner.identity_document_type],
+        user_reference=str(practitioner.user_id),
     )
+    # The vendor's person from an earlier check of this practitioner is reused (the vendor
+    # takes no idempotency key: our rows are what stop a second person being created).
+    entity_id = (
+        practitioner.verification_cases.exclude(pk=case.pk)
+        .exclude(kyc_entity_id="")
+        .order_by("-submitted_at", "-pk")
+        .values_list("kyc_entity_id", flat=True)
+        .first()
+    ) or ""
     try:
-        check = get_kyc().start_check(reference=case.reference, person=person)
+        check = get_kyc().start_check(reference=case.reference, person=person, entity_id=entity_id)
     except KycError as error:
         raise SubmissionIncomplete([f"The identity check could not start: {error}"]) from error
     case.kyc_check_id = check.check_id
+    case.kyc_entity_id = check.entity_id
+    case.kyc_request_id = check.request_id
     case.kyc_status = VerificationCase.KycStatus.PENDING
-    case.save(update_fields=["kyc_check_id", "kyc_status"])
+    case.save(update_fields=["kyc_check_id", "kyc_entity_id", "kyc_request_id", "kyc_status"])
     return case
 
 
