@@ -452,3 +452,68 @@ class KycEvent(models.Model):
 
     def __str__(self) -> str:
         return self.event_id
+
+class PractitionerInvitation(models.Model):
+    """Staff invite someone by email to apply to practise. The link's token is never
+    stored: it is an HMAC under SECRET_KEY of the row's random `token_salt`, so the email
+    task can rebuild it from the row it loads by id (the outbox carries no secret), and
+    the row keeps only the token's SHA-256 to find it by. Usable once, until
+    `expires_at` (services.applications)."""
+
+    email = models.EmailField()
+    name = models.CharField(max_length=120, blank=True)
+    modalities = models.ManyToManyField(  # type: ignore[var-annotated]
+        Modality, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True, help_text="Shown to the person on the invitation.")
+    token_salt = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_by__isnull=False),
+                name="practitioners_invitation_accepted_by_someone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.email}"
+
+
+class PractitionerApplication(models.Model):
+    """Someone's application to practise: the statement they wrote, when they accepted
+    the practitioner terms, and the invitation they came with. One per profile: applying
+    again changes nothing (services.applications.practitioner_apply)."""
+
+    STATEMENT_MAX_LENGTH = 1000
+
+    practitioner = models.OneToOneField(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="application"
+    )
+    statement = models.TextField(max_length=STATEMENT_MAX_LENGTH)
+    terms_accepted_at = models.DateTimeField()
+    invitation = models.ForeignKey(
+        PractitionerInvitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Application of {self.practitioner}"

@@ -45,3 +45,11 @@ def send_credential_reminders() -> int:
     from marketplace.practitioners.services import credential_reminders_send
 
     return credential_reminders_send()
+
+
+@shared_task(name="marketplace.practitioners.tasks.send_invitation_email")
+def send_invitation_email(invitation_id: int) -> bool:
+    """Emails a staff invitation to apply (skipped once it is used or gone)."""
+    from marketplace.practitioners.notifications import send_invitation_email as send
+
+    return send(invitation_id=invitation_id)

@@ -117,6 +117,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.clients.intake.tasks.send_intake_reminders",
         "schedule": crontab(minute="*/10"),
     },
+    # Data-export zips older than DATA_EXPORT_KEEP_DAYS are deleted.
+    "purge-old-data-exports": {
+        "task": "privacy.rights.tasks.purge_old_exports",
+        "schedule": crontab(minute=23, hour=4),
+    },
+    # Clinical data past its retention period (RETENTION_POLICY) is purged.
+    "retention-purge": {
+        "task": "privacy.rights.tasks.retention_purge",
+        "schedule": crontab(minute=53, hour=3),
+    },
     # Unsubscribes, bounces and spam complaints made in Klaviyo come back to the leads.
     "pull-klaviyo-suppressions": {
         "task": "marketing_site.leads.tasks.pull_klaviyo_suppressions",
