@@ -18,6 +18,7 @@ from marketing_site.pages.models import (
     HomePage,
     LandingPage,
     ModalityPage,
+    PractisePage,
     StandardPage,
 )
 from marketplace.practitioners.models import Modality
@@ -255,6 +256,61 @@ def _snippets() -> tuple[list[Testimonial], list[FaqItem]]:
     return testimonials, faqs
 
 
+PRACTISE_FAQS = [
+    (
+        "Who can practise on Aeyia?",
+        "<p>Therapists, coaches and bodyworkers who hold a current licence or "
+        "qualification for what they offer, and professional insurance.</p>",
+    ),
+    (
+        "How long does verification take?",
+        "<p>The identity check usually answers within minutes; our team reviews your "
+        "qualifications and insurance within two working days.</p>",
+    ),
+    (
+        "Can I keep my client account?",
+        "<p>Yes. You use the same login for both: book your own sessions as a client and "
+        "run your practice from the dashboard.</p>",
+    ),
+]
+
+PRACTISE_BODY = [
+    {
+        "type": "feature_grid",
+        "value": {
+            "heading": "Why practise on Aeyia",
+            "features": [
+                {
+                    "title": "Clients who are ready to book",
+                    "text": "People find you by modality, price and real availability, "
+                    "and book a time that suits you both.",
+                },
+                {
+                    "title": "Paid on time",
+                    "text": "Card payments, credits and memberships are settled to your "
+                    "bank account; no chasing invoices.",
+                },
+                {
+                    "title": "Your diary, your rules",
+                    "text": "Set your weekly hours, buffers, notice and cancellation "
+                    "policy. Sync your own calendar.",
+                },
+            ],
+        },
+    },
+    {
+        "type": "rich_text",
+        "value": "<h2>Fees</h2><p>Listing is free. Aeyia keeps a 15% commission on each "
+        "session booked through the platform, taken when you are paid. There is no "
+        "monthly fee.</p>"
+        "<h2>What verification needs</h2><ul><li>Photo identification (passport or "
+        "driving licence) for an identity check</li><li>Your licence, registration or "
+        "qualification, with its number and expiry date</li><li>Current professional "
+        "insurance, with the certificate</li><li>A profile photo and a short bio</li></ul>",
+    },
+]
+
+
 def _marketing_body(*, hero: dict | None, testimonials, faqs, with_lead_form: bool):
     from marketing_site.pages.blocks import BodyBlock
 
@@ -476,8 +532,48 @@ def seed_site() -> list[str]:
         page.tags.add(*post["tags"])
         page.save_revision().publish()
 
+    if not PractisePage.objects.exists():
+        practise_faqs = [
+            FaqItem.objects.get_or_create(question=question, defaults={"answer": answer})[0]
+            for question, answer in PRACTISE_FAQS
+        ]
+        _publish(
+            home,
+            PractisePage(
+                title="Practise on Aeyia",
+                slug="practise",
+                show_in_menus=True,
+                hero_heading="Grow your practice with clients who are ready to book",
+                hero_text="Apply in a few minutes. We check your identity, "
+                "qualifications and insurance, then clients can find and book you.",
+                hero_cta_text="Apply to practise",
+                search_description="Offer therapy, coaching or bodywork on Aeyia: "
+                "benefits, fees, what verification needs and how to apply.",
+                body=[
+                    *PRACTISE_BODY,
+                    {
+                        "type": "faq",
+                        "value": {
+                            "heading": "Questions practitioners ask",
+                            "items": [faq.pk for faq in practise_faqs],
+                        },
+                    },
+                    {
+                        "type": "call_to_action",
+                        "value": {
+                            "heading": "Ready to apply?",
+                            "text": "It takes a few minutes; you can finish your profile later.",
+                            "link_text": "Apply to practise",
+                            "link_url": "/practise/apply/",
+                        },
+                    },
+                ],
+            ),
+        )
+
     url = settings.SITE_URL.rstrip("/")
     return [
-        f"Marketing site: {url}/start/ (landing), {url}/about/, {url}/therapies/, {url}/blog/; "
+        f"Marketing site: {url}/start/ (landing), {url}/about/, {url}/therapies/, {url}/blog/, "
+        f"{url}/practise/ (Practise on Aeyia); "
         f"editors (editor@aeyia.local) build it at {url}/cms/",
     ]

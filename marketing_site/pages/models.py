@@ -344,3 +344,48 @@ class ModalityPage(MarketingPage):
 
     def json_ld_objects(self, request) -> list[dict]:
         return faq_page_json_ld(self.body)
+
+class PractisePage(MarketingPage):
+    """The "Practise on Aeyia" page: why practise here, the fees, what verification
+    needs and an FAQ, composed from the marketing blocks, under a hero whose button opens
+    the application (/practise/apply/). One per site; the site navigation and footer
+    link to it (templatetags.practise_tags), or straight to the application without it."""
+
+    hero_heading = models.CharField(max_length=120)
+    hero_text = models.TextField(blank=True)
+    hero_cta_text = models.CharField(
+        max_length=40,
+        default="Apply to practise",
+        help_text="The button that opens the application.",
+    )
+    body = StreamField(
+        BodyBlock(),
+        blank=True,
+        help_text="Benefits (feature grid), fees and what verification needs (text), "
+        "questions (FAQ).",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("hero_heading"), FieldPanel("hero_text"), FieldPanel("hero_cta_text")],
+            heading="Hero",
+        ),
+        FieldPanel("body"),
+    ]
+    promote_panels = SeoMixin.promote_panels
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    parent_page_types = ["pages.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from django.urls import reverse
+
+        context = super().get_context(request, *args, **kwargs)
+        context["apply_url"] = reverse("practitioner-apply")
+        return context
+
+    def json_ld_objects(self, request) -> list[dict]:
+        return faq_page_json_ld(self.body)

@@ -6,7 +6,10 @@ from marketing_site.pages.caching import page_cache_purge
 
 
 def _purge(**kwargs) -> None:
+    from marketing_site.pages.templatetags.practise_tags import practise_url_forget
+
     page_cache_purge()
+    practise_url_forget()
 
 
 def connect() -> None:
