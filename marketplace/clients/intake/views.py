@@ -9,6 +9,7 @@ and audit every read and write of answers."""
 from __future__ import annotations
 
 import logging
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config.pagination import MAX_ID
 from integrations.typeform import get_typeform
 from integrations.typeform.types import InvalidTypeformPayload, WebhookSignatureError
 from marketplace.clients.intake import questions as q
@@ -42,12 +44,26 @@ logger = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 512 * 1024
 
 
+def _ids_in_range(view):
+    """404 for an id in the path beyond a bigint: it names nothing, and must not reach the
+    database driver (PostgreSQL would refuse the parameter)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        for name, value in kwargs.items():
+            if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+                raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _int(value: Any) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if 0 < number < 2**63 else None
+    return number if 0 < number <= MAX_ID else None
 
 
 # ---- the builder -------------------------------------------------------------------------
@@ -136,6 +152,7 @@ def _attach(request: HttpRequest, practitioner) -> HttpResponse:
 _MOVES = {"up": -1, "down": 1}
 
 
+@_ids_in_range
 @require_http_methods(["GET", "POST"])
 @practitioner_view
 def intake_form_edit(request: HttpRequest, practitioner, form_id: int) -> HttpResponse:
@@ -224,6 +241,7 @@ def _practitioner_access(request: HttpRequest, record_id: int):
     return access
 
 
+@_ids_in_range
 @login_required
 @require_http_methods(["GET"])
 def practitioner_intakes(request: HttpRequest, record_id: int) -> HttpResponse:
@@ -240,6 +258,7 @@ def practitioner_intakes(request: HttpRequest, record_id: int) -> HttpResponse:
     )
 
 
+@_ids_in_range
 @login_required
 @require_http_methods(["GET"])
 def practitioner_intake_detail(
@@ -263,6 +282,7 @@ def practitioner_intake_detail(
     )
 
 
+@_ids_in_range
 @login_required
 @require_http_methods(["GET"])
 def client_intakes(request: HttpRequest, record_id: int) -> HttpResponse:
@@ -308,6 +328,7 @@ def _question_fields(
     return fields
 
 
+@_ids_in_range
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_intake_fill(request: HttpRequest, record_id: int, booking_id: int) -> HttpResponse:

@@ -239,3 +239,14 @@ def test_the_practice_navigation_links_the_builder(client):
     client.force_login(practitioner.user)
     page = client.get(reverse("practice-intake"))
     assert b'href="/dashboard/practice/intake/" aria-current="page"' in page.content
+
+
+def test_ids_beyond_a_bigint_are_404_not_500(client):
+    setup = intake_setup()
+    huge = 2**64
+    client.force_login(setup.client)
+    assert client.get(f"/account/care/{setup.record.pk}/intake/{huge}/").status_code == 404
+    assert client.get(f"/account/care/{huge}/intake/").status_code == 404
+    client.force_login(setup.practitioner.user)
+    assert client.get(f"/dashboard/practice/intake/{huge}/").status_code == 404
+    assert client.get(f"/dashboard/practice/clients/{huge}/intake/").status_code == 404
