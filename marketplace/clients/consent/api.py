@@ -16,12 +16,13 @@ from rest_framework.views import APIView
 
 from config.pagination import MAX_ID
 from config.schema import errors
-from marketplace.clients.consent.errors import ConsentInvalid
+from marketplace.clients.consent.errors import ConsentConflict, ConsentInvalid
 from marketplace.clients.consent.models import ConsentKind
 from marketplace.clients.consent.selectors import consent_statuses
 from marketplace.clients.consent.services import TYPED_NAME_MAX, consent_sign, consent_withdraw
 from marketplace.clients.consent.views import client_ip
 from marketplace.clients.records.access import record_access
+from marketplace.clients.records.pages import audit_read
 from privacy.audit import audit
 
 
@@ -91,8 +92,6 @@ class MyConsentsView(APIView):
             raise ConsentInvalid("No such consent document is published.", code="invalid_kind")
         status = statuses[0]
         if data.validated_data["version"] != status.version.number:
-            from marketplace.clients.consent.errors import ConsentConflict
-
             raise ConsentConflict(
                 "This version is no longer the current one: read the new text and sign it.",
                 code="consent_outdated",
@@ -143,14 +142,7 @@ class RecordConsentsView(APIView):
         if access.role not in ("client", "practitioner", "break_glass"):
             raise Http404("No such record.")
         statuses = consent_statuses(client=access.record.client)
-        audit(
-            actor=request.user,
-            action="read",
-            subject_user_id=access.record.client_id,
-            object_type="consent_status",
-            object_id=access.record.pk,
-            request=request,
-        )
+        audit_read(request, access, object_type="consent_status")
         return Response(ConsentStatusSerializer(statuses, many=True).data)
 
 

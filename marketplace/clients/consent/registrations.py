@@ -6,7 +6,8 @@ from wagtail.signals import published
 
 from privacy.export import json_file
 from privacy.export import register as export_register
-from privacy.registry import ErasureSubject, eraser_register
+from privacy.registry import holds_nothing_personal
+from privacy.retention import register as retention_register
 
 
 def export_consents(user):
@@ -32,13 +33,6 @@ def export_consents(user):
     )
 
 
-def erase_consents(subject: ErasureSubject) -> int:
-    """Consent signatures are evidence within the clinical record: erasure keeps them
-    (the account itself is anonymised) and the retention purge removes them once
-    RETENTION_POLICY["clinical_adult"] has run out (decision 0031). Changes no row."""
-    return 0
-
-
 @receiver(published, dispatch_uid="consent_version_on_publish")
 def _freeze_published_version(sender, instance, revision=None, **kwargs):
     from marketplace.clients.consent.models import ConsentDocument
@@ -58,4 +52,14 @@ def register() -> None:
         "consent", "Consent", "care-consent-practitioner", "care-consent-client", order=20
     )
     export_register("consent", export_consents, models=("consent.ConsentSignature",))
-    eraser_register(name="consent", eraser=erase_consents, models=("consent.ConsentSignature",))
+    from marketplace.clients.retention import consent_purge
+
+    retention_register(
+        "clinical_adult", consent_purge, name="consent", models=("consent.ConsentSignature",)
+    )
+    holds_nothing_personal(
+        models=("consent.ConsentSignature",),
+        reason="consent evidence is part of the clinical record: kept, its typed name "
+        "encrypted, for the clinical retention period after an erasure (RETENTION_POLICY), "
+        "then removed by the retention purge",
+    )

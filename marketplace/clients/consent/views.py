@@ -24,7 +24,12 @@ from marketplace.clients.consent.forms import ConsentSignForm
 from marketplace.clients.consent.models import ConsentKind
 from marketplace.clients.consent.selectors import consent_history, consent_statuses
 from marketplace.clients.consent.services import consent_sign, consent_withdraw
-from marketplace.clients.records.access import record_access
+from marketplace.clients.records.pages import (
+    audit_read,
+    client_side,
+    practitioner_side,
+    record_frame,
+)
 from privacy.audit import audit
 
 HISTORY_LIMIT = 50
@@ -164,24 +169,20 @@ def consent_withdraw_page(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _record_consent_page(request, record_id: int, *, side: str) -> HttpResponse:
-    access = record_access(user=request.user, record_id=record_id)
-    allowed = ("client",) if side == "client" else ("practitioner", "break_glass")
-    if access.role not in allowed:
-        raise Http404("No such record.")
-    record = access.record
-    statuses = consent_statuses(client=record.client)
-    audit(
-        actor=request.user,
-        action="read",
-        subject_user_id=record.client_id,
-        object_type="consent_status",
-        object_id=record.pk,
-        request=request,
-    )
+    """The client's standing, for the client or their practitioner (staff under
+    break-glass too; a grantee was not granted it: 404)."""
+    if side == "client":
+        access = client_side(request, record_id)
+    else:
+        access = practitioner_side(request, record_id)
+        if access.role == "grantee":
+            raise Http404("No such record.")
+    statuses = consent_statuses(client=access.record.client)
+    audit_read(request, access, object_type="consent_status")
     return render(
         request,
-        f"consent/record_{side}.html",
-        {"record": record, "statuses": statuses, "section": "consent"},
+        "consent/record_status.html",
+        {**record_frame(request, access, active="consent"), "statuses": statuses},
     )
 
 

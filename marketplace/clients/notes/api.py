@@ -28,7 +28,7 @@ from marketplace.clients.notes.services import (
     note_update,
 )
 from marketplace.clients.records.access import record_access
-from privacy.audit import audit
+from marketplace.clients.records.pages import audit_read
 
 
 class NoteContentSerializer(serializers.Serializer):
@@ -107,18 +107,11 @@ def _note(access, note_id: int) -> SessionNote:
 
 
 def _audit_read(request, access, *, object_type: str, object_id: int) -> None:
+    """A read (with the viewer's role; for a grantee, the grants it went through)."""
     details = None
     if access.role == "grantee":
         details = {"via": "sharing_grant", "grant_ids": list(access.scope.grant_ids)}
-    audit(
-        actor=request.user,
-        action="read",
-        subject_user_id=access.record.client_id,
-        object_type=object_type,
-        object_id=object_id,
-        request=request,
-        details=details,
-    )
+    audit_read(request, access, object_type=object_type, object_id=object_id, details=details)
 
 
 class NotesView(GenericAPIView):

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from privacy.export import json_file
 from privacy.export import register as export_register
-from privacy.registry import ErasureSubject, eraser_register
+from privacy.registry import holds_nothing_personal
+from privacy.retention import register as retention_register
 
 
 def export_notes(user):
@@ -43,12 +44,6 @@ def export_notes(user):
     )
 
 
-def erase_notes(subject: ErasureSubject) -> int:
-    """Session notes are clinical records: kept after an erasure (the account is
-    anonymised) until the retention purge removes them (decision 0031). Changes no row."""
-    return 0
-
-
 def _describe(note) -> str:
     when = f"{note.session_starts_at:%d %b %Y}" if note.session_starts_at else "undated"
     return f"Session note, {note.session_label or 'session'} on {when}"
@@ -76,8 +71,13 @@ def register() -> None:
         export_notes,
         models=("clinical_notes.SessionNote", "clinical_notes.NoteAddendum"),
     )
-    eraser_register(
-        name="clinical_notes",
-        eraser=erase_notes,
-        models=("clinical_notes.SessionNote", "clinical_notes.NoteAddendum"),
+    from marketplace.clients.retention import notes_purge
+
+    models = ("clinical_notes.SessionNote", "clinical_notes.NoteAddendum")
+    retention_register("clinical_adult", notes_purge, name="clinical_notes", models=models)
+    holds_nothing_personal(
+        models=models,
+        reason="session notes are clinical records: kept, encrypted, for the clinical "
+        "retention period after an erasure (RETENTION_POLICY), then removed by the retention "
+        "purge",
     )

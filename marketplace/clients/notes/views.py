@@ -26,49 +26,30 @@ from marketplace.clients.notes.services import (
     note_update,
 )
 from marketplace.clients.notes.sessions import sessions_for
-from marketplace.clients.records.access import record_access
-from privacy.audit import audit
+from marketplace.clients.records.pages import (
+    audit_read,
+    client_side,
+    practitioner_side,
+    record_frame,
+)
 
-PRACTICE_ROLES = ("practitioner", "grantee", "break_glass")
-
-
-def _practice_access(request: HttpRequest, record_id: int):
-    access = record_access(user=request.user, record_id=record_id)
-    if access.role not in PRACTICE_ROLES:
-        raise Http404("No such record.")
-    return access
+_practice_access = practitioner_side
+_client_access = client_side
 
 
 def _author_access(request: HttpRequest, record_id: int):
-    access = _practice_access(request, record_id)
+    access = practitioner_side(request, record_id)
     if access.role != "practitioner":
         raise Http404("No such record.")
     return access
 
 
-def _client_access(request: HttpRequest, record_id: int):
-    access = record_access(user=request.user, record_id=record_id)
-    if access.role != "client":
-        raise Http404("No such record.")
-    return access
-
-
-def _audit_read(request, access, *, object_type: str, object_id: int, details=None) -> None:
+def _audit_read(request, access, *, object_type: str, object_id: int) -> None:
+    """A read, saying for a grantee which of their grants it went through."""
+    details = None
     if access.role == "grantee":
-        details = {
-            **(details or {}),
-            "via": "sharing_grant",
-            "grant_ids": list(access.scope.grant_ids),
-        }
-    audit(
-        actor=request.user,
-        action="read",
-        subject_user_id=access.record.client_id,
-        object_type=object_type,
-        object_id=object_id,
-        request=request,
-        details=details,
-    )
+        details = {"via": "sharing_grant", "grant_ids": list(access.scope.grant_ids)}
+    audit_read(request, access, object_type=object_type, object_id=object_id, details=details)
 
 
 # ---------- practitioner ----------
@@ -83,11 +64,9 @@ def practice_notes(request: HttpRequest, record_id: int) -> HttpResponse:
         request,
         "clinical_notes/practice_list.html",
         {
-            "access": access,
-            "record": access.record,
+            **record_frame(request, access, active="notes"),
             "notes": notes,
             "can_write": access.role == "practitioner",
-            "section": "notes",
         },
     )
 
@@ -120,7 +99,11 @@ def practice_note_new(request: HttpRequest, record_id: int) -> HttpResponse:
     return render(
         request,
         "clinical_notes/practice_new.html",
-        {"record": record, "form": form, "has_sessions": bool(sessions), "section": "notes"},
+        {
+            **record_frame(request, access, active="notes"),
+            "form": form,
+            "has_sessions": bool(sessions),
+        },
         status=status,
     )
 
@@ -130,13 +113,11 @@ def _note_page(request, access, note, *, edit_form=None, addendum_form=None, sta
         request,
         "clinical_notes/practice_detail.html",
         {
-            "access": access,
-            "record": access.record,
+            **record_frame(request, access, active="notes"),
             "note": note,
             "is_author": access.role == "practitioner",
             "edit_form": edit_form,
             "addendum_form": addendum_form or AddendumForm(),
-            "section": "notes",
         },
         status=status,
     )
@@ -246,7 +227,7 @@ def client_notes(request: HttpRequest, record_id: int) -> HttpResponse:
     return render(
         request,
         "clinical_notes/client_list.html",
-        {"record": access.record, "notes": notes, "section": "notes"},
+        {**record_frame(request, access, active="notes"), "notes": notes},
     )
 
 
@@ -258,5 +239,5 @@ def client_note(request: HttpRequest, record_id: int, note_id: int) -> HttpRespo
     return render(
         request,
         "clinical_notes/client_detail.html",
-        {"record": access.record, "note": note, "section": "notes"},
+        {**record_frame(request, access, active="notes"), "note": note},
     )

@@ -173,7 +173,7 @@ class SharedWithMeView(GenericAPIView):
                 object_type="sharing_grant",
                 object_id=grant.pk,
                 request=request,
-                details={"via": "sharing_grant"},
+                details={"record_id": grant.record_id, "role": "grantee", "via": "sharing_grant"},
             )
         return self.get_paginated_response(
             GrantSerializer(page, many=True, context={"visible_only": True}).data

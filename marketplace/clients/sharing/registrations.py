@@ -7,6 +7,7 @@ from django.utils import timezone
 from privacy.export import json_file
 from privacy.export import register as export_register
 from privacy.registry import ErasureSubject, eraser_register
+from privacy.retention import register as retention_register
 
 
 def export_grants(user):
@@ -60,6 +61,14 @@ def register() -> None:
     export_register(
         "record_sharing",
         export_grants,
+        models=("record_sharing.SharingGrant", "record_sharing.SharedItem"),
+    )
+    from marketplace.clients.retention import grants_purge
+
+    retention_register(
+        "clinical_adult",
+        grants_purge,
+        name="record_sharing",
         models=("record_sharing.SharingGrant", "record_sharing.SharedItem"),
     )
     eraser_register(

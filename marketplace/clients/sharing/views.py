@@ -157,7 +157,7 @@ def shared_with_me(request: HttpRequest, practitioner: PractitionerProfile) -> H
             object_type="sharing_grant",
             object_id=grant.pk,
             request=request,
-            details={"via": "sharing_grant"},
+            details={"record_id": grant.record_id, "role": "grantee", "via": "sharing_grant"},
         )
     return render(
         request,

@@ -115,7 +115,9 @@ def test_sharing_needs_a_signed_note_and_can_be_undone(setup):
     assert note_share(note=note, author=author).shared_at is not None
     assert note_unshare(note=note, author=author).shared_at is None
     actions = list(
-        AuditEntry.objects.filter(object_type="session_note").values_list("action", flat=True)
+        AuditEntry.objects.filter(object_type="session_note")
+        .order_by("pk")
+        .values_list("action", flat=True)
     )
     assert actions == ["create", "sign", "share", "revoke"]
 
