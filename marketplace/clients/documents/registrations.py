@@ -57,13 +57,40 @@ def retention_purge(*, cutoff, dry_run: bool = False) -> int:
     return documents_retention_purge(cutoff=cutoff, dry_run=dry_run)
 
 
+def documents_visible_to_client(record):
+    """The record's live documents its client can see (their uploads and what was shared
+    with them): the ones a client may grant to another practitioner."""
+    from marketplace.clients.documents.selectors import CLIENT_VISIBLE
+
+    return ClientDocument.objects.filter(record=record, deleted_at__isnull=True).filter(
+        CLIENT_VISIBLE
+    )
+
+
+def _grantee_url(record_id: int, document: ClientDocument) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "care-document-download-practitioner",
+        kwargs={"record_id": record_id, "document_id": document.pk},
+    )
+
+
 def register_all() -> None:
     from marketplace.clients.records import sections
+    from marketplace.clients.sharing.shareables import register_shareable
     from privacy import export, retention
     from privacy.registry import holds_nothing_personal
 
     sections.register(
         "documents", "Documents", "care-documents-practitioner", "care-documents-client", order=40
+    )
+    register_shareable(
+        model_label="client_documents.ClientDocument",
+        label="Documents",
+        visible_to_client=documents_visible_to_client,
+        describe=lambda document: f"Document: {document.title}",
+        url_for_grantee=_grantee_url,
     )
     export.register("client_documents", export_documents, models=MODELS)
     retention.register("clinical_adult", retention_purge, name="client_documents", models=MODELS)

@@ -360,3 +360,42 @@ def test_listing_a_record_keeps_a_constant_number_of_queries(
     assert "Page 1 of 10" in response.content.decode()
     with django_assert_max_num_queries(len(api_with_5.captured_queries)):
         assert len(api.get(api_url).json()["results"]) == 100
+
+
+def test_a_grantee_downloads_only_the_documents_granted_while_the_grant_lasts(client, record):
+    from marketplace.clients.sharing.services import sharing_grant_create, sharing_grant_revoke
+    from tests.marketplace.practitioners.factories import PractitionerProfileFactory
+
+    granted = upload(record, record.client, title="MRI report")
+    kept_back = upload(record, record.client, title="Diary")
+    private = upload(record, record.practitioner.user, title="Practitioner's own")
+    colleague = PractitionerProfileFactory(user=UserFactory(roles=["practitioner"]))
+    grant = sharing_grant_create(
+        record=record,
+        client=record.client,
+        grantee=colleague,
+        items=[("client_documents.ClientDocument", granted.pk)],
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
+    enrol_totp(colleague.user)
+    client.force_login(colleague.user)
+
+    def download(document):
+        return client.get(
+            reverse(
+                "care-document-download-practitioner",
+                kwargs={"record_id": record.pk, "document_id": document.pk},
+            )
+        )
+
+    page = client.get(reverse("care-documents-practitioner", kwargs={"record_id": record.pk}))
+    assert page.status_code == 200
+    assert "MRI report" in page.content.decode()
+    assert "Diary" not in page.content.decode()
+    assert "Add a document" not in page.content.decode()
+    assert body(download(granted)) == samples.PDF
+    assert download(kept_back).status_code == 404
+    assert download(private).status_code == 404
+
+    sharing_grant_revoke(grant=grant, client=record.client)
+    assert download(granted).status_code == 404
