@@ -22,6 +22,7 @@ from marketing_site.leads.api import rest as leads_rest
 from marketplace.clients.consent import api as consent_api
 from marketplace.clients.documents import api as documents_api
 from marketplace.clients.intake.api import rest as intake_rest
+from marketplace.clients.messaging.api import rest as messaging_rest
 from marketplace.clients.notes import api as notes_api
 from marketplace.clients.records import api as care_records_api
 from marketplace.clients.sharing import api as sharing_api
@@ -85,6 +86,7 @@ urlpatterns = [
     *bookings_rest.urlpatterns,
     *bookings_directory.urlpatterns,
     *practitioners_rest.urlpatterns,
+    *messaging_rest.urlpatterns,
     *care_records_api.urlpatterns,
     *library_rest.urlpatterns,
     *courses_rest.urlpatterns,

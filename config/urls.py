@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("commerce.bookings.dashboard_urls")),
     path("", include("commerce.bookings.booking_urls")),
     path("", include("marketplace.practitioners.urls")),
+    path("", include("marketplace.clients.messaging.urls")),
     path("", include("marketplace.practitioners.apply_urls")),
     path("", include("marketplace.clients.intake.urls")),
     path("", include("marketplace.clients.documents.urls")),

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "marketplace.clients.apps.ClientsConfig",
     "marketplace.clients.intake.apps.IntakeConfig",
     "marketplace.clients.records.apps.CareRecordsConfig",
+    "marketplace.clients.messaging.apps.MessagingConfig",
     "marketplace.clients.documents.apps.ClientDocumentsConfig",
     "marketplace.clients.consent.apps.ConsentConfig",
     "marketplace.clients.notes.apps.ClinicalNotesConfig",
