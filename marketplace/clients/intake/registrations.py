@@ -81,7 +81,9 @@ def purge_intake(*, cutoff: datetime, dry_run: bool) -> int:
 
 def register() -> None:
     from marketplace.clients.records import sections
+    from marketplace.clients.records.pages import register_panel
 
+    register_panel("intake", intake_panel, order=20)
     sections.register(
         "intake", "Intake", "care-intake-practitioner", "care-intake-client", order=10
     )
@@ -97,3 +99,29 @@ def register() -> None:
         name="intake",
         models=("intake.IntakeResponse", "intake.TypeformEvent", "intake.IntakeReminder"),
     )
+
+
+def intake_panel(*, request, record, side: str, role: str) -> str:
+    """The record overview's intake panel: what the client still has to complete (with
+    links), or for the practitioner how many intakes are in. Nothing of the answers."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from marketplace.clients.intake.selectors import record_intakes
+
+    if role not in ("client", "practitioner"):
+        return ""
+    items = record_intakes(record=record)
+    if not items:
+        return ""
+    with timezone.override(record.practitioner.zone):
+        return render_to_string(
+            "intake/_record_panel.html",
+            {
+                "record": record,
+                "side": side,
+                "to_do": [item for item in items if not item.is_done and not item.is_locked],
+                "done": sum(1 for item in items if item.is_done),
+            },
+            request=request,
+        )

@@ -250,3 +250,24 @@ def test_ids_beyond_a_bigint_are_404_not_500(client):
     client.force_login(setup.practitioner.user)
     assert client.get(f"/dashboard/practice/intake/{huge}/").status_code == 404
     assert client.get(f"/dashboard/practice/clients/{huge}/intake/").status_code == 404
+
+
+def test_the_record_overview_shows_the_intake_panel_on_both_sides(client):
+    setup = intake_setup()
+    client.force_login(setup.client)
+    overview = client.get(reverse("care-client-record", args=[setup.record.pk]))
+    fill = reverse("care-intake-client-fill", args=[setup.record.pk, setup.booking.pk])
+    assert overview.status_code == 200
+    assert fill.encode() in overview.content
+    assert b'href="/account/care/%d/intake/"' % setup.record.pk in overview.content  # the tab
+
+    services.intake_response_submit(
+        record=setup.record,
+        user=setup.client,
+        booking_id=setup.booking.pk,
+        raw_answers=good_answers(setup.form, text="Panel check"),
+    )
+    client.force_login(setup.practitioner.user)
+    page = client.get(reverse("care-practitioner-record", args=[setup.record.pk]))
+    assert page.status_code == 200
+    assert b"1 completed" in page.content and b"Panel check" not in page.content
