@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -112,6 +112,19 @@ class TypeformAnswer:
             title=titles.get(field_ref) or titles.get(field_id) or "",
         )
 
+    def as_answer(self) -> dict[str, Any]:
+        """Back to Typeform's answer shape (a choice as its label, choices as labels)."""
+        value: Any = self.value
+        if self.answer_type == "choice":
+            value = {"label": value}
+        elif self.answer_type == "choices":
+            value = {"labels": list(value or [])}
+        return {
+            "field": {"id": self.field_id, "type": self.field_type, "ref": self.field_ref},
+            "type": self.answer_type,
+            VALUE_KEYS[self.answer_type]: value,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "field_id": self.field_id,
@@ -174,6 +187,33 @@ class TypeformResponse:
             answers=tuple(TypeformAnswer.from_dict(item, titles=titles) for item in answers),
             event_id=event_id,
         )
+
+    def as_webhook(self) -> bytes:
+        """The webhook body Typeform would have sent for this response (how a response read
+        from the Responses API joins the webhook intake); titles go in a definition."""
+        stamp = "%Y-%m-%dT%H:%M:%SZ"
+        form_response: dict[str, Any] = {
+            "form_id": self.form_id,
+            "token": self.token,
+            "submitted_at": self.submitted_at.astimezone(UTC).strftime(stamp),
+            "hidden": dict(self.hidden),
+            "definition": {
+                "id": self.form_id,
+                "fields": [
+                    {"id": a.field_id, "ref": a.field_ref, "type": a.field_type, "title": a.title}
+                    for a in self.answers
+                ],
+            },
+            "answers": [answer.as_answer() for answer in self.answers],
+        }
+        if self.landed_at is not None:
+            form_response["landed_at"] = self.landed_at.astimezone(UTC).strftime(stamp)
+        envelope = {
+            "event_id": self.event_id,
+            "event_type": "form_response",
+            "form_response": form_response,
+        }
+        return json.dumps(envelope, separators=(",", ":")).encode()
 
     @classmethod
     def from_webhook(cls, payload: bytes) -> TypeformResponse:

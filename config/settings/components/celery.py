@@ -117,6 +117,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.clients.intake.tasks.send_intake_reminders",
         "schedule": crontab(minute="*/10"),
     },
+    # Linked Typeform responses that no webhook brought, read from the Responses API.
+    "catch-up-typeform-responses": {
+        "task": "marketplace.clients.intake.tasks.catch_up_typeform_responses",
+        "schedule": crontab(minute=41),
+    },
     # Data-export zips older than DATA_EXPORT_KEEP_DAYS are deleted.
     "purge-old-data-exports": {
         "task": "privacy.rights.tasks.purge_old_exports",

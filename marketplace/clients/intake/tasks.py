@@ -35,3 +35,11 @@ def send_intake_reminder(reminder_id: int) -> None:
     from marketplace.clients.intake.services import intake_reminder_send
 
     intake_reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(name="marketplace.clients.intake.tasks.catch_up_typeform_responses")
+def catch_up_typeform_responses() -> int:
+    """Beat: stores linked Typeform responses that no webhook brought (Responses API)."""
+    from marketplace.clients.intake.webhooks import typeform_responses_catch_up
+
+    return typeform_responses_catch_up()

@@ -68,3 +68,20 @@ def test_every_answer_type_is_read_by_its_value_key():
 def test_bodies_that_are_not_submitted_responses_are_refused(body):
     with pytest.raises(InvalidTypeformPayload):
         TypeformResponse.from_webhook(body)
+
+
+def test_a_response_goes_back_to_the_webhook_shape_unchanged():
+    answers = [
+        answer("why", "text", "Back pain", field_type="long_text"),
+        answer("first", "boolean", False, field_type="yes_no"),
+        answer("one", "choice", {"label": "Morning"}, field_type="multiple_choice"),
+        answer("many", "choices", {"labels": ["Neck", "Back"]}),
+        answer("since", "date", "2026-01-31"),
+    ]
+    original = TypeformResponse.from_webhook(
+        webhook_body(form_response(answers=answers, hidden={"booking": "r"}), event_id="e1")
+    )
+
+    again = TypeformResponse.from_webhook(original.as_webhook())
+
+    assert again == original

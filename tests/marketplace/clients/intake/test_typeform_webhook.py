@@ -290,3 +290,36 @@ def test_the_offline_form_fills_the_intake_through_the_same_path(client):
 def test_the_offline_form_is_404_when_typeform_is_live(client):
     with override_settings(TYPEFORM_GATEWAY="integrations.typeform.live.TypeformLiveClient"):
         assert client.get("/typeform-local/tfAny/").status_code == 404
+
+
+def dropped(body: bytes, signature: str) -> None:
+    """A webhook that never arrived."""
+
+
+def test_the_catch_up_stores_responses_no_webhook_brought():
+    from marketplace.clients.intake.webhooks import typeform_responses_catch_up
+
+    LocalTypeform.reset()
+    setup = intake_setup(typeform=FORM_ID)
+    with override_settings(
+        TYPEFORM_LOCAL_WEBHOOK_RECEIVER="tests.marketplace.clients.intake.test_typeform_webhook.dropped"
+    ):
+        LocalTypeform.submit(
+            form_id=FORM_ID,
+            hidden={"booking": booking_reference(setup.booking.pk)},
+            values={"reason": "Missed by the webhook", "first_time": True},
+        )
+    assert not TypeformEvent.objects.exists()
+
+    with _capture[-1](execute=True):
+        assert typeform_responses_catch_up() == 1
+    with _capture[-1](execute=True):
+        assert typeform_responses_catch_up() == 0
+
+    event = TypeformEvent.objects.get()
+    assert event.status == TypeformEvent.Status.PROCESSED
+    response = IntakeResponse.objects.get()
+    assert response.booking_id == setup.booking.pk
+    assert response.answers[0]["value"] == "Missed by the webhook"
+    assert response.answers[0]["title"] == "What would you like to work on?"
+    LocalTypeform.reset()
