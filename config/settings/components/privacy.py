@@ -16,3 +16,6 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@aeyia.local")
 # At most one "new message" email per thread and recipient per this many minutes while
 # the thread stays unread.
 MESSAGE_EMAIL_THROTTLE_MINUTES = env.int("MESSAGE_EMAIL_THROTTLE_MINUTES", default=30)
+# Minutes a member of staff may read one care record after opening emergency
+# ("break-glass") access with a reason; the client is emailed the reason.
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
