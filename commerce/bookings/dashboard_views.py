@@ -34,6 +34,7 @@ from commerce.bookings.dashboard_forms import (
     parse_iso_week,
     week_days,
 )
+from commerce.bookings.directory import practitioner_go_live
 from commerce.bookings.feeds import (
     CalendarFeedToken,
     calendar_feed_revoke,
@@ -174,6 +175,7 @@ def calendar_week(request, practitioner):
             "session_count": sum(
                 1 for day in by_day.values() for b in day if b.status in SESSION_STATUSES
             ),
+            "go_live": practitioner_go_live(practitioner=practitioner, today=today),
             "section": "calendar",
         },
     )

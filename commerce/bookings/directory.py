@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,7 +19,11 @@ from commerce.bookings.models import AvailabilityRule, DateOverride
 from commerce.bookings.selectors import bookable_diaries, bookable_slots
 from commerce.memberships.selectors import membership_current
 from marketplace.practitioners.models import PractitionerProfile, Service
-from marketplace.practitioners.selectors import practitioner_search, practitioners_bookable
+from marketplace.practitioners.selectors import (
+    practitioner_search,
+    practitioners_bookable,
+    practitioners_bookable_unloaded,
+)
 
 DAY = timedelta(days=1)
 NEXT_AVAILABLE_DAYS = 14
@@ -29,6 +33,44 @@ NEXT_AVAILABLE_LIMIT = 6
 # margins keep a preloaded diary wide enough for every computation that uses it.
 _DATE_MARGIN = timedelta(days=3)
 _INSTANT_MARGIN = timedelta(days=2)
+
+
+def _weekly_hours(*, today: date) -> QuerySet[AvailabilityRule]:
+    """Weekly rules still in force on or after `today` (a rule starting later counts)."""
+    return AvailabilityRule.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+
+
+def _open_dates(*, today: date) -> QuerySet[DateOverride]:
+    """Date overrides on or after `today` that open times (not ones that close a day)."""
+    return DateOverride.objects.filter(date__gte=today, start_time__isnull=False)
+
+
+def listing_condition(*, today: date | None = None) -> Q:
+    """The go-live rule, in one place: a bookable practitioner (verified or active, no
+    lapsed licence) is listed only when they offer at least one active service AND have
+    availability: a weekly rule in force on or after `today`, or an open date override
+    on or after `today`. Every listing (directory page and API, search, modality pages
+    and blocks, sitemap, public profile) filters by it, so the directory never shows
+    someone who cannot be booked."""
+    today = today or timezone.localdate()
+    has_service = Exists(Service.objects.filter(practitioner=OuterRef("pk"), is_active=True))
+    has_weekly_hours = Exists(_weekly_hours(today=today).filter(practitioner=OuterRef("pk")))
+    has_open_dates = Exists(_open_dates(today=today).filter(practitioner=OuterRef("pk")))
+    return Q(has_service) & (Q(has_weekly_hours) | Q(has_open_dates))
+
+
+def practitioners_listed(*, today: date | None = None) -> QuerySet[PractitionerProfile]:
+    """Practitioners clients may find: bookable (practitioners_bookable, `active_services`
+    prefetched) and meeting listing_condition."""
+    return practitioners_bookable().filter(listing_condition(today=today))
+
+
+def practitioner_is_listed(*, practitioner: PractitionerProfile, today: date | None = None) -> bool:
+    return (
+        practitioners_bookable_unloaded()
+        .filter(listing_condition(today=today), pk=practitioner.pk)
+        .exists()
+    )
 
 
 def practitioner_directory(
@@ -41,11 +83,15 @@ def practitioner_directory(
     zone: tzinfo | None = None,
     now: datetime | None = None,
 ) -> QuerySet[PractitionerProfile]:
-    """Bookable practitioners matching the filters (see practitioner_search), and, with
+    """Listed practitioners matching the filters (see practitioner_search), and, with
     `available_on`, only those with a bookable slot starting that day: in `zone` when
     given, otherwise in each practitioner's own zone."""
     practitioners = practitioner_search(
-        text=text, modality_slug=modality_slug, is_online=is_online, max_price=max_price
+        practitioners=practitioners_listed(),
+        text=text,
+        modality_slug=modality_slug,
+        is_online=is_online,
+        max_price=max_price,
     )
     if available_on is not None:
         practitioner_ids = practitioner_ids_available_on(
@@ -105,8 +151,8 @@ def practitioner_ids_available_on(
 
 
 def practitioner_public(*, slug: str) -> PractitionerProfile | None:
-    """A bookable practitioner with `active_services` loaded (two queries), or None."""
-    return practitioners_bookable().filter(slug=slug).first()
+    """A listed practitioner with `active_services` loaded (two queries), or None."""
+    return practitioners_listed().filter(slug=slug).first()
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,3 +303,100 @@ def practitioners_next_start(
                 known = next_start.get(practitioner.pk)
                 next_start[practitioner.pk] = first if known is None else min(known, first)
     return next_start
+
+
+@dataclass(frozen=True, slots=True)
+class GoLiveItem:
+    """One line of the practice dashboard's go-live checklist. `key` names where to fix
+    it (the template links each key to its page); an item that is not `required` does
+    not hold back "You are live"."""
+
+    key: str
+    label: str
+    done: bool
+    detail: str
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class GoLive:
+    items: tuple[GoLiveItem, ...]
+    is_listed: bool
+
+    @property
+    def is_complete(self) -> bool:
+        return self.is_listed and all(item.done for item in self.items if item.required)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for item in self.items if item.done)
+
+
+def practitioner_go_live(*, practitioner: PractitionerProfile, today: date | None = None) -> GoLive:
+    """What stands between a practitioner and being listed and paid: verification, a
+    profile photo, an active service, availability (listing_condition's rule) and
+    connected payouts (required once a service takes card payments). At most six
+    queries; `is_listed` is listing_condition's answer, so the two never disagree.
+
+    Consent documents are not an item: the consent documents clients sign are
+    platform-wide (staff publish them), so a practitioner has nothing to set up."""
+    from commerce.payments.models import ConnectedAccount
+
+    today = today or timezone.localdate()
+    services = list(
+        Service.objects.filter(practitioner=practitioner, is_active=True).values_list(
+            "accepts_card", flat=True
+        )
+    )
+    is_bookable = practitioners_bookable_unloaded(today=today).filter(pk=practitioner.pk).exists()
+    has_availability = (
+        _weekly_hours(today=today).filter(practitioner=practitioner).exists()
+        or _open_dates(today=today).filter(practitioner=practitioner).exists()
+    )
+    account = ConnectedAccount.objects.filter(owner_id=practitioner.user_id).first()
+    payouts_ready = bool(account and account.charges_enabled and account.payouts_enabled)
+    takes_card = any(services)
+    Status = PractitionerProfile.Status
+    if is_bookable:
+        verified_detail = "Aeyia has checked your identity and credentials."
+    elif practitioner.status in PractitionerProfile.BOOKABLE_STATUSES:
+        verified_detail = "Your licence has expired: add the renewed one."
+    elif practitioner.status == Status.SUBMITTED:
+        verified_detail = "We are reviewing your profile and will email you our decision."
+    elif practitioner.status == Status.SUSPENDED:
+        verified_detail = "Your profile is suspended; see the reason on your profile page."
+    else:
+        verified_detail = "Finish your profile, credentials and identity check, then submit."
+    items = (
+        GoLiveItem("verified", "Verified by Aeyia", is_bookable, verified_detail),
+        GoLiveItem(
+            "photo",
+            "Profile photo",
+            bool(practitioner.photo),
+            "A clear photo of you on your public profile.",
+        ),
+        GoLiveItem(
+            "service",
+            "At least one service",
+            bool(services),
+            "What clients book: its length, price and where it takes place.",
+        ),
+        GoLiveItem(
+            "availability",
+            "Availability",
+            has_availability,
+            "Weekly hours, or dates you are open, so clients can pick a time.",
+        ),
+        GoLiveItem(
+            "payouts",
+            "Payouts connected",
+            payouts_ready,
+            "Needed before clients can pay you by card."
+            if takes_card or not services
+            else "Only needed if you take card payments.",
+            required=takes_card or not services,
+        ),
+    )
+    return GoLive(
+        items=items, is_listed=practitioner_is_listed(practitioner=practitioner, today=today)
+    )

@@ -66,14 +66,14 @@ class PractitionerSpotlightBlock(blocks.StructBlock):
         icon = "user"
 
     def get_context(self, value, parent_context=None):
-        from marketplace.practitioners.selectors import practitioner_search
+        from commerce.bookings.directory import practitioner_directory
 
         context = super().get_context(value, parent_context)
         slug, count = value["modality"] or "", value["count"]
         practitioners = request_memo(
             parent_context,
             ("practitioner-spotlight", slug, count),
-            lambda: list(practitioner_search(modality_slug=slug)[:count]),
+            lambda: list(practitioner_directory(modality_slug=slug)[:count]),
         )
         context["practitioners"] = [
             {

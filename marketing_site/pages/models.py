@@ -319,12 +319,12 @@ class ModalityPage(MarketingPage):
     def get_context(self, request, *args, **kwargs):
         from django.urls import reverse
 
-        from marketplace.practitioners.selectors import practitioner_search
+        from commerce.bookings.directory import practitioner_directory
 
         context = super().get_context(request, *args, **kwargs)
         practitioners = self.get_paginated(
             request,
-            practitioner_search(modality_slug=self.modality.slug),
+            practitioner_directory(modality_slug=self.modality.slug),
             PRACTITIONERS_PER_PAGE,
         )
         context["practitioners"] = practitioners

@@ -26,10 +26,10 @@ class PractitionerSitemap(Sitemap):
         self.request = request
 
     def items(self):
-        from marketplace.practitioners.selectors import practitioners_bookable
+        from commerce.bookings.directory import practitioners_listed
 
         return (
-            practitioners_bookable()
+            practitioners_listed()
             .prefetch_related(None)
             .annotate(
                 changed_at=Greatest("created_at", Max("services__updated_at")),

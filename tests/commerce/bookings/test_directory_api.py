@@ -292,6 +292,7 @@ def test_detail_query_count_does_not_grow_with_services(api, django_assert_max_n
     modality = ModalityFactory()
     for _ in range(30):
         ServiceFactory(practitioner=practitioner, modality=modality)
+    AvailabilityRuleFactory(practitioner=practitioner)
     with django_assert_max_num_queries(2):
         response = api.get(f"{URL}busy/")
     assert len(response.json()["services"]) == 30

@@ -134,7 +134,12 @@ def test_next_times_skip_time_off_and_say_when_there_are_none(client, ada):
     html = client.get("/practitioners/ada-lovelace/").content.decode()
     assert "Mon 7 Jan, 09:00" not in html
     assert "Mon 7 Jan, 13:00" in html
-    ada.availability_rules.all().delete()
+    # Still listed (weekly hours), but away for the whole fortnight.
+    TimeOffFactory(
+        practitioner=ada,
+        starts_at=dt.datetime(2030, 1, 7, 0, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 1, 16, 0, tzinfo=dt.UTC),
+    )
     html = client.get("/practitioners/ada-lovelace/").content.decode()
     assert "No free times in the next two weeks." in html
 
@@ -245,6 +250,7 @@ def directory(ada):
         slug="ben-okri", display_name="Ben Okri", status="verified", bio="Bodywork."
     )
     ServiceFactory(practitioner=ben, modality=massage, price=9000, is_online=False, location="X")
+    AvailabilityRuleFactory(practitioner=ben, weekday=1)  # Tuesdays
     PractitionerProfileFactory(slug="cal", display_name="Cal Draft", status="draft")
     PractitionerProfileFactory(slug="dee", display_name="Dee Suspended", status="suspended")
     return ada, ben
@@ -315,6 +321,7 @@ def test_directory_paginates_and_keeps_the_filters(client):
     for index in range(14):
         practitioner = PractitionerProfileFactory(display_name=f"Therapist {index:02d}")
         ServiceFactory(practitioner=practitioner, modality=modality)
+        AvailabilityRuleFactory(practitioner=practitioner)
     first = client.get("/practitioners/", {"modality": "psychotherapy"}).content.decode()
     assert "Page 1 of 2" in first
     assert 'href="?modality=psychotherapy&amp;page=2"' in first
@@ -330,6 +337,7 @@ def test_directory_query_count_does_not_grow_with_the_practitioners(client):
             practitioner = PractitionerProfileFactory()
             ServiceFactory(practitioner=practitioner, modality=modality)
             ServiceFactory(practitioner=practitioner, modality=modality, is_online=False)
+            AvailabilityRuleFactory(practitioner=practitioner)
 
     def count():
         with CaptureQueriesContext(connection) as captured:

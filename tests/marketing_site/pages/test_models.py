@@ -15,6 +15,7 @@ from marketing_site.pages.models import (
 )
 from tests.accounts.factories import UserFactory, enrol_totp
 from tests.cms.core.factories import FaqItemFactory, TestimonialFactory
+from tests.commerce.bookings.factories import AvailabilityRuleFactory
 from tests.marketing_site.pages.factories import (
     BlogAuthorFactory,
     BlogIndexPageFactory,
@@ -192,6 +193,11 @@ def test_modality_page_lists_bookable_practitioners_of_that_modality(client):
     offers = ServiceFactory(
         modality=shiatsu, practitioner=PractitionerProfileFactory(display_name="Aiko Mori")
     )
+    AvailabilityRuleFactory(practitioner=offers.practitioner)
+    # Same modality but no availability yet: not listed.
+    ServiceFactory(
+        modality=shiatsu, practitioner=PractitionerProfileFactory(display_name="No Hours")
+    )
     ServiceFactory(modality=yoga, practitioner=PractitionerProfileFactory(display_name="Yan Li"))
     ServiceFactory(
         modality=shiatsu,
@@ -205,3 +211,4 @@ def test_modality_page_lists_bookable_practitioners_of_that_modality(client):
     assert f'href="/practitioners/{offers.practitioner.slug}/"' in html
     assert "Yan Li" not in html
     assert "Draft Person" not in html
+    assert "No Hours" not in html

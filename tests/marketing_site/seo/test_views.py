@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.cms.courses.factories import CourseFactory
+from tests.commerce.bookings.factories import AvailabilityRuleFactory
 from tests.marketing_site.pages.factories import (
     BlogIndexPageFactory,
     BlogPostPageFactory,
@@ -70,6 +71,9 @@ def test_sitemap_lists_live_public_pages_and_bookable_profiles_with_lastmod(clie
     bookable = ServiceFactory(
         practitioner=PractitionerProfileFactory(slug="aiko-mori")
     ).practitioner
+    AvailabilityRuleFactory(practitioner=bookable)
+    # Verified with a service but no availability: not listed, so not in the sitemap.
+    ServiceFactory(practitioner=PractitionerProfileFactory(slug="no-hours-yet"))
     PractitionerProfileFactory(slug="not-yet", status="draft")
     course = CourseFactory(title="Sleep, gently", slug="sleep-gently", instructor=bookable)
 

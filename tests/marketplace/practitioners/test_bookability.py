@@ -17,6 +17,7 @@ from marketplace.practitioners.selectors import (
 )
 from tests.accounts.factories import UserFactory
 from tests.commerce.bookings.booking_setup import bookable_service, slot
+from tests.commerce.bookings.factories import AvailabilityRuleFactory
 from tests.marketplace.practitioners.factories import (
     CredentialFactory,
     PractitionerProfileFactory,
@@ -32,6 +33,7 @@ YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
 def lapsed():
     practitioner = PractitionerProfileFactory(display_name="Lapsed Lee", slug="lapsed-lee")
     ServiceFactory(practitioner=practitioner, name="Counselling")
+    AvailabilityRuleFactory(practitioner=practitioner)  # listed once verified (go-live)
     CredentialFactory(practitioner=practitioner, expires_on=YESTERDAY)
     return practitioner
 
@@ -40,6 +42,7 @@ def lapsed():
 def current():
     practitioner = PractitionerProfileFactory(display_name="Current Cat", slug="current-cat")
     ServiceFactory(practitioner=practitioner, name="Counselling")
+    AvailabilityRuleFactory(practitioner=practitioner)  # listed once verified (go-live)
     CredentialFactory(practitioner=practitioner)
     # Expired insurance or qualifications do not hide anyone: only a licence does.
     CredentialFactory(
@@ -52,6 +55,7 @@ def current():
 def uncredentialled():
     practitioner = PractitionerProfileFactory(display_name="Demo Dee", slug="demo-dee")
     ServiceFactory(practitioner=practitioner, name="Counselling")
+    AvailabilityRuleFactory(practitioner=practitioner)  # listed once verified (go-live)
     return practitioner
 
 
