@@ -271,3 +271,30 @@ def test_the_record_overview_shows_the_intake_panel_on_both_sides(client):
     page = client.get(reverse("care-practitioner-record", args=[setup.record.pk]))
     assert page.status_code == 200
     assert b"1 completed" in page.content and b"Panel check" not in page.content
+
+
+def test_staff_read_the_answers_only_under_break_glass_and_it_is_audited(client):
+    from marketplace.clients.records.services import break_glass_open
+
+    setup = intake_setup()
+    services.intake_response_submit(
+        record=setup.record,
+        user=setup.client,
+        booking_id=setup.booking.pk,
+        raw_answers=good_answers(setup.form, text="Break glass canary"),
+    )
+    staff = UserFactory(roles=["staff"])
+    enrol_totp(staff)
+    client.force_login(staff)
+    detail = reverse("care-intake-practitioner-detail", args=[setup.record.pk, setup.booking.pk])
+    assert client.get(detail).status_code == 404
+
+    break_glass_open(staff=staff, record_id=setup.record.pk, reason="Welfare check, ticket 99")
+    page = client.get(detail)
+
+    assert page.status_code == 200 and b"Break glass canary" in page.content
+    assert AuditEntry.objects.filter(
+        actor_id=staff.pk, action="read", object_type="intake_response"
+    ).exists()
+    fill = reverse("care-intake-client-fill", args=[setup.record.pk, setup.booking.pk])
+    assert client.post(fill, _post_data(setup.form)).status_code == 404  # reads only
