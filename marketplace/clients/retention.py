@@ -38,7 +38,8 @@ def notes_purge(*, cutoff: datetime, dry_run: bool = False) -> int:
     if dry_run:
         return due.count() + NoteAddendum.objects.filter(note__in=due).count()
     total = 0
-    for record_id, client_id in due.values_list("record_id", "record__client_id").distinct():
+    pairs = due.order_by().values_list("record_id", "record__client_id").distinct()
+    for record_id, client_id in pairs:
         notes = SessionNote.objects.filter(record_id=record_id)
         addenda, _ = NoteAddendum.objects.filter(note__in=notes).delete()
         removed, _ = notes.delete()
@@ -60,7 +61,8 @@ def grants_purge(*, cutoff: datetime, dry_run: bool = False) -> int:
     if dry_run:
         return due.count() + SharedItem.objects.filter(grant__in=due).count()
     total = 0
-    for record_id, client_id in due.values_list("record_id", "record__client_id").distinct():
+    pairs = due.order_by().values_list("record_id", "record__client_id").distinct()
+    for record_id, client_id in pairs:
         grants = SharingGrant.objects.filter(record_id=record_id)
         items, _ = SharedItem.objects.filter(grant__in=grants).delete()
         removed, _ = grants.delete()
