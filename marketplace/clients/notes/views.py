@@ -96,6 +96,9 @@ def practice_note_new(request: HttpRequest, record_id: int) -> HttpResponse:
                 messages.success(request, "Draft saved. Sign it when it is complete.")
                 return redirect("care-note-practitioner", record_id=record.pk, note_id=note.pk)
         status = 400
+    else:
+        # The page shows the client's name and sessions: a read of the record.
+        audit_read(request, access, details={"section": "notes", "page": "new"})
     return render(
         request,
         "clinical_notes/practice_new.html",
