@@ -45,9 +45,9 @@ _LEDGER_TABLES = (
 def _append_only_ledger_can_be_flushed(request):
     """After a test that commits (transaction=True, live_server), Django empties the
     tables: TRUNCATE on PostgreSQL, which row triggers ignore, but DELETE on SQLite, which
-    the ledger's append-only triggers refuse. On SQLite the ledger is emptied here first,
-    with the triggers lifted for that moment only. Set up after the database fixture, so
-    this runs before its flush."""
+    the append-only triggers of the ledger and the audit log refuse. On SQLite they are
+    emptied here first, with the triggers lifted for that moment only. Set up after the
+    database fixture, so this runs before its flush."""
     names = set(request.fixturenames)
     marker = request.node.get_closest_marker("django_db")
     commits = (
@@ -70,6 +70,12 @@ def _append_only_ledger_can_be_flushed(request):
         for table in _LEDGER_TABLES:
             editor.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed table names)
         triggers.install_triggers(None, editor)
+    # The privacy audit log is append-only the same way (its triggers as privacy 0003 has them).
+    audit = importlib.import_module("privacy.migrations.0003_audit_chain")
+    with connection.schema_editor() as editor:
+        audit.drop_triggers(None, editor)
+        editor.execute(f"DELETE FROM {audit.TABLE}")  # noqa: S608  (a fixed table name)
+        audit.install_triggers(None, editor)
 
 
 @pytest.fixture(autouse=True)
