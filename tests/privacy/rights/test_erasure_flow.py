@@ -144,3 +144,25 @@ def test_a_cancelled_request_erases_nothing(client):
     assert erasure_request.status == ErasureRequest.Status.CANCELLED
     assert person.first_name == "Grace"
     assert erasure_request.decided_at <= timezone.now()
+
+
+def test_erasure_deletes_the_persons_data_exports_and_their_zips(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from filestore import private_storage, private_storage_reset
+    from privacy.rights import services as rights
+    from privacy.rights.models import DataExport
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    private_storage_reset()
+    person = UserFactory(email="grace@example.org")
+    export = rights.data_export_build(export_id=rights.data_export_request(user=person).pk)
+    assert export is not None and private_storage().exists(export.file_name)
+
+    report = person_erase(email="grace@example.org", requested_by=None)
+
+    assert report.count("privacy_rights") == 1
+    assert not DataExport.objects.filter(pk=export.pk).exists()
+    assert not private_storage().exists(export.file_name)
+    assert person_erase(email="grace@example.org", requested_by=None).count("privacy_rights") == 0
+    private_storage_reset()
