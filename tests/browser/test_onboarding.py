@@ -1,8 +1,9 @@
 """Practitioner onboarding in Chromium: a new practitioner walks the wizard and submits,
 the offline identity check passes, staff approve in the Wagtail admin's verification
-queue, and the public profile shows the verified badge and photo. Every wizard step,
-with and without errors, passes axe at phone and desktop widths, without a Content
-Security Policy violation."""
+queue, the practice dashboard's go-live checklist lists what is missing until a service
+and availability exist, and then the public profile shows the verified badge and photo.
+Every wizard step, with and without errors, passes axe at phone and desktop widths,
+without a Content Security Policy violation."""
 
 import datetime as dt
 import re
@@ -10,6 +11,7 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -20,9 +22,11 @@ from marketplace.practitioners.models import PractitionerProfile, VerificationCa
 from marketplace.practitioners.services import practitioner_profile_ensure
 from tests.accounts.factories import UserFactory, enrol_totp
 from tests.browser.support import VIEWPORTS, assert_accessible
+from tests.commerce.bookings.factories import AvailabilityRuleFactory
 from tests.marketplace.practitioners.factories import (
     CredentialFactory,
     ModalityFactory,
+    ServiceFactory,
     pdf_bytes,
     png_bytes,
 )
@@ -161,8 +165,22 @@ def test_a_new_practitioner_is_verified_end_to_end(
 
     page.goto(f"{base}{BASE}")
     expect(page.get_by_text("You are verified.")).to_be_visible()
-    page.goto(f"{base}/practitioners/{newcomer.slug}/")
+    # Verified but not listed yet: the practice dashboard's checklist says what is missing
+    # and the profile is not public until there is a service and availability.
+    page.goto(f"{base}/dashboard/practice/")
+    checklist = page.get_by_role("region", name="Before you go live")
+    expect(checklist.get_by_role("link", name="Add a service")).to_be_visible()
+    expect(checklist.get_by_role("link", name="Set your availability")).to_be_visible()
+    assert page.request.get(f"{base}/practitioners/{newcomer.slug}/").status == 404
+    service = ServiceFactory(
+        practitioner=newcomer, accepts_card=False, accepts_credits=True, credit_price=2
+    )
+    AvailabilityRuleFactory(practitioner=newcomer)
+    page.reload()
+    expect(page.get_by_role("region", name="You are live")).to_be_visible()
+    page.get_by_role("link", name="See your public profile").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Noor Newman")
+    expect(page.get_by_text(service.name).first).to_be_visible()
     expect(page.get_by_text("Verified practitioner")).to_be_visible()
     expect(page.get_by_role("img", name="Photo of Noor Newman")).to_be_visible()
     assert csp_violations == []
@@ -210,6 +228,18 @@ def test_the_submitted_and_verified_overviews_pass_axe(live_server, axe_page, ne
         for path in ("", "profile/", "credentials/", "identity/"):
             axe_page.goto(f"{live_server.url}{BASE}{path}")
             assert_accessible(axe_page)
+    # The practice dashboard's go-live checklist: unfinished, then complete.
+    PractitionerProfile.objects.filter(pk=newcomer.pk).update(status="verified")
+    axe_page.goto(f"{live_server.url}/dashboard/practice/")
+    expect(axe_page.get_by_role("region", name="Before you go live")).to_be_visible()
+    assert_accessible(axe_page)
+    newcomer.refresh_from_db()
+    newcomer.photo.save("noor.png", ContentFile(png_bytes()), save=True)
+    ServiceFactory(practitioner=newcomer, accepts_card=False, accepts_credits=True, credit_price=2)
+    AvailabilityRuleFactory(practitioner=newcomer)
+    axe_page.reload()
+    expect(axe_page.get_by_role("region", name="You are live")).to_be_visible()
+    assert_accessible(axe_page)
 
 
 def test_wizard_pages_have_no_horizontal_scroll_on_a_phone(live_server, page, newcomer):
