@@ -4,6 +4,7 @@ version, the record section, and its part in export and erasure."""
 from django.dispatch import receiver
 from wagtail.signals import published
 
+from privacy.export import exclude as export_exclude
 from privacy.export import json_file
 from privacy.export import register as export_register
 from privacy.registry import holds_nothing_personal
@@ -57,6 +58,12 @@ def register() -> None:
     retention_register(
         "clinical_adult", consent_purge, name="consent", models=("consent.ConsentSignature",)
     )
+    staff_reference = (
+        "a published consent text; its only user key names the staff member who "
+        "published it, kept as the document's history"
+    )
+    holds_nothing_personal(models=("consent.ConsentVersion",), reason=staff_reference)
+    export_exclude(models=("consent.ConsentVersion",), reason=staff_reference)
     holds_nothing_personal(
         models=("consent.ConsentSignature",),
         reason="consent evidence is part of the clinical record: kept, its typed name "
