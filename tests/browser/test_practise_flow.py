@@ -2,7 +2,8 @@
 from the site navigation, applies (signing up and confirming their email on the way),
 enrols an authenticator app, completes the onboarding wizard and submits; the offline
 identity check passes, staff approve in the Wagtail queue, the practitioner adds a
-service and weekly hours and goes live, and the public directory lists them. The new
+service and weekly hours and goes live (the go-live checklist is complete), and the public
+directory lists them (it lists only practitioners with a service and availability). The new
 pages (the Practise page, the application, the invitation landing) pass axe at phone and
 desktop widths."""
 
@@ -233,9 +234,15 @@ def test_a_visitor_becomes_a_bookable_practitioner(
 
     page.goto(f"{base}/dashboard/practice/onboarding/")
     page.get_by_role("button", name="Start taking bookings").click()
-    expect(page.get_by_text("You are live")).to_be_visible()
+    expect(page.get_by_role("region", name="Where you are")).to_contain_text(
+        "You are taking bookings."
+    )
     practitioner.refresh_from_db()
     assert practitioner.status == PractitionerProfile.Status.ACTIVE
+
+    # The practice calendar's go-live checklist agrees: nothing left to do.
+    page.goto(f"{base}/dashboard/practice/")
+    expect(page.get_by_role("heading", name="You are live")).to_be_visible()
 
     # The public directory lists them.
     page.goto(f"{base}/practitioners/")
