@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 LINK_SALT = "privacy.rights.data-export-link"
 EXPORT_FOLDER = "data-exports"
+# An export still pending or running after this long was lost (a worker died); asking
+# again starts a new one.
+STALE_AFTER = timedelta(hours=1)
 
 
 class ExportLinkExpired(Exception):
@@ -44,11 +47,14 @@ class ExportLinkInvalid(Exception):
 def data_export_request(*, user: User, request=None) -> DataExport:
     """Starts a new export for `user`, or returns the one already under way (a second
     click does not build a second zip)."""
-    running = (
-        DataExport.objects.select_for_update()
-        .filter(user=user, status__in=[DataExport.Status.PENDING, DataExport.Status.RUNNING])
-        .first()
+    in_progress = DataExport.objects.select_for_update().filter(
+        user=user, status__in=[DataExport.Status.PENDING, DataExport.Status.RUNNING]
     )
+    # A run a lost worker left behind must not block the person for ever.
+    in_progress.filter(created_at__lt=timezone.now() - STALE_AFTER).update(
+        status=DataExport.Status.FAILED, step="", finished_at=timezone.now()
+    )
+    running = in_progress.first()
     if running is not None:
         return running
     export = DataExport.objects.create(user=user, step="Waiting to start")

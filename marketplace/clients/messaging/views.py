@@ -20,6 +20,8 @@ from marketplace.clients.messaging.models import Thread
 from marketplace.clients.records.access import Access, record_access
 from marketplace.clients.records.pages import record_frame
 
+# Ids beyond a bigint name nothing and must not reach the database driver.
+MAX_ID = 2**63 - 1
 MESSAGES_PER_PAGE = 50
 THREADS_PER_PAGE = 25
 INBOX_PER_PAGE = 25
@@ -61,6 +63,8 @@ def _page(request, items, per_page: int):
 
 
 def _thread_or_404(access: Access, thread_id) -> Thread:
+    if not 0 < int(thread_id) <= MAX_ID:
+        raise Http404("No such conversation.")
     thread = Thread.objects.filter(pk=thread_id, record=access.record).first()
     if thread is None:
         raise Http404("No such conversation.")

@@ -121,6 +121,20 @@ def test_a_second_request_while_one_runs_does_not_start_another():
     assert DataExport.objects.count() == 1
 
 
+def test_an_export_lost_by_a_worker_does_not_block_a_new_one():
+    user = UserFactory()
+    lost = services.data_export_request(user=user)
+    DataExport.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - timedelta(hours=2), status=DataExport.Status.RUNNING
+    )
+
+    fresh = services.data_export_request(user=user)
+
+    assert fresh.pk != lost.pk
+    lost.refresh_from_db()
+    assert lost.status == DataExport.Status.FAILED
+
+
 def test_an_expired_link_says_so_clearly(client, settings, django_capture_on_commit_callbacks):
     user = UserFactory()
     client.force_login(user)

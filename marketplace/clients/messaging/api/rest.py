@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.errors import DomainError
-from config.pagination import StrictLimitOffsetPagination
+from config.pagination import MAX_ID, StrictLimitOffsetPagination
 from config.schema import errors
 from marketplace.clients.messaging import selectors, services
 from marketplace.clients.messaging.models import (
@@ -35,6 +35,8 @@ def _access(request, record_id, *, roles=READERS) -> Access:
 
 
 def _thread(access: Access, thread_id) -> Thread:
+    if not 0 < int(thread_id) <= MAX_ID:
+        raise Http404("No such conversation.")
     thread = Thread.objects.filter(pk=thread_id, record=access.record).first()
     if thread is None:
         raise Http404("No such conversation.")

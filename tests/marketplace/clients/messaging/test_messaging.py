@@ -384,3 +384,14 @@ def test_a_message_can_carry_a_file_into_the_document_store(client, record, sett
     assert ClientDocument.objects.count() == 1
     private_storage_reset()
     get_kms.cache_clear()
+
+
+def test_ids_beyond_a_bigint_are_404_not_a_driver_error(client, record):
+    client.force_login(record.client)
+    huge = 2**64
+    assert (
+        client.get(_client_url(record, "care-message-thread-client", thread_id=huge)).status_code
+        == 404
+    )
+    api = reverse("api-care-message-thread", kwargs={"record_id": record.pk, "thread_id": huge})
+    assert client.get(api).status_code == 404
