@@ -36,6 +36,7 @@ from marketplace.clients.documents.services import (
     document_share,
     document_upload,
 )
+from marketplace.clients.documents.validation import ALLOWED_TYPES
 from marketplace.clients.documents.views import streaming_download
 from marketplace.clients.records.access import record_access
 from privacy.audit import audit
@@ -116,6 +117,7 @@ class DocumentListView(APIView):
     record's client and practitioner only)."""
 
     parser_classes = [SafeMultiPartParser]
+    pagination_class = DocumentsPagination
 
     @extend_schema(
         operation_id="care_record_documents_list", responses=DocumentSerializer(many=True)
@@ -242,9 +244,12 @@ class DocumentDownloadView(APIView):
     @extend_schema(
         operation_id="care_record_documents_download",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, with its own Content-Type."
-            ),
+            **{
+                (200, kind.content_type): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="The file, as an attachment."
+                )
+                for kind in ALLOWED_TYPES
+            },
             **errors(409, 503),
         },
     )
