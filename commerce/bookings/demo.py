@@ -2,12 +2,12 @@
 practitioner (practitioner@aeyia.local) made active with services and weekly hours, and
 two more verified practitioners whose accounts are never used to sign in."""
 
-from datetime import time
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 
 from accounts.models import User
-from commerce.bookings.models import AvailabilityRule
+from commerce.bookings.models import AvailabilityRule, Booking
 from marketplace.practitioners.models import Modality, PractitionerProfile, Service
 from marketplace.practitioners.services import practitioner_profile_ensure
 
@@ -202,3 +202,119 @@ def _connect_offline_payouts(user: User) -> bool:
         )
     connected_account_refresh(account=account)
     return True
+
+
+# ---------- the demo client's care with the demo practitioner ----------
+
+DEMO_CLIENT_EMAIL = "client@aeyia.local"
+CARE_SERVICE_NAME = "Psychotherapy session"
+CARE_SESSION_HOUR = 10  # the first free slot from 10:00 in the practitioner's zone
+# A session that took place (or was arranged) and can carry a note.
+SESSION_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
+
+
+def _slot_on_or_after(service: Service, day, *, now) -> datetime | None:
+    """The first time `service` offers at `now` from 10:00 (its zone) on `day`, looking
+    up to a week ahead."""
+    from commerce.bookings.selectors import bookable_slots
+
+    zone = service.practitioner.zone
+    start = datetime.combine(day, time(CARE_SESSION_HOUR), tzinfo=zone)
+    slots = bookable_slots(service=service, start=start, end=start + timedelta(days=7), now=now)
+    return slots[0].starts_at if slots else None
+
+
+def _book_with_demo_credit(*, client: User, service: Service, starts_at: datetime, now) -> Booking:
+    """booking_hold and booking_confirm_with_credits at `now`, paid with one credit
+    granted for this session through the ledger (so the welcome credits stay)."""
+    from commerce.bookings.services.holds import booking_confirm_with_credits, booking_hold
+    from commerce.credits.models import CreditTransaction
+    from commerce.credits.services import credits_grant
+
+    credits_grant(
+        user=client,
+        amount=service.credit_price or 1,
+        kind=CreditTransaction.Kind.ADJUSTMENT,
+        source_type="demo",
+        source_id=f"care-session-{starts_at:%Y%m%dT%H%M}",
+        memo="Demo session credit",
+    )
+    booking = booking_hold(
+        client=client,
+        service=service,
+        starts_at=starts_at,
+        pay_with=Booking.PayWith.CREDITS,
+        now=now,
+    )
+    return booking_confirm_with_credits(booking=booking, now=now)
+
+
+@transaction.atomic
+def seed_care_record_demo(*, now: datetime | None = None) -> list[str]:
+    """The demo client's care with Priya Patel, through the real services: the consent
+    documents published and signed, an intake form on her psychotherapy service, a past
+    session and one next week (booked and paid with demo credits, which opens the care
+    record), the client's intake for next week, a signed SOAP note on the past session
+    shared with the client, a shared PDF and a conversation. Idempotent: each part is
+    made only when missing. Returns lines worth printing."""
+    from django.utils import timezone
+
+    from marketplace.clients.consent.demo import seed_client_consents, seed_consent_documents
+    from marketplace.clients.documents.demo import seed_shared_document
+    from marketplace.clients.intake.demo import seed_intake_answers, seed_service_intake
+    from marketplace.clients.messaging.demo import seed_conversation
+    from marketplace.clients.notes.demo import seed_session_note
+    from marketplace.clients.records.models import CareRecord
+
+    now = timezone.now() if now is None else now
+    client = User.objects.filter(email=DEMO_CLIENT_EMAIL).first()
+    practitioner = PractitionerProfile.objects.filter(user__email=DEMO_PRACTITIONER_EMAIL).first()
+    service = (
+        Service.objects.filter(practitioner=practitioner, name=CARE_SERVICE_NAME).first()
+        if practitioner is not None
+        else None
+    )
+    if client is None or service is None:
+        return []
+    seed_consent_documents()
+    seed_client_consents(client=client)
+    seed_service_intake(practitioner=practitioner, service=service)
+
+    pair = Booking.objects.filter(client=client, practitioner=practitioner)
+    past = (
+        pair.filter(status__in=SESSION_STATUSES, starts_at__lt=now).order_by("-starts_at").first()
+    )
+    if past is None:
+        # Booked two weeks ago (an explicit `now`) for a session a week ago.
+        booked_at = now - timedelta(days=14)
+        starts_at = _slot_on_or_after(service, (now - timedelta(days=8)).date(), now=booked_at)
+        if starts_at is not None and starts_at < now - timedelta(hours=2):
+            past = _book_with_demo_credit(
+                client=client, service=service, starts_at=starts_at, now=booked_at
+            )
+    upcoming = (
+        pair.filter(status=Booking.Status.CONFIRMED, starts_at__gte=now)
+        .order_by("starts_at")
+        .first()
+    )
+    if upcoming is None:
+        starts_at = _slot_on_or_after(service, (now + timedelta(days=7)).date(), now=now)
+        if starts_at is not None:
+            upcoming = _book_with_demo_credit(
+                client=client, service=service, starts_at=starts_at, now=now
+            )
+
+    record = CareRecord.objects.filter(client=client, practitioner=practitioner).first()
+    if record is None:
+        return []
+    if upcoming is not None:
+        seed_intake_answers(record=record, booking_id=upcoming.pk)
+    if past is not None:
+        seed_session_note(record=record, booking_id=past.pk)
+    seed_shared_document(record=record)
+    seed_conversation(record=record)
+    return [
+        f"Care record: {DEMO_CLIENT_EMAIL} sees consents, intake, a shared note, a document "
+        "and messages with Priya Patel at /account/care/; the practitioner sees the client "
+        "at /dashboard/practice/clients/"
+    ]

@@ -11,7 +11,7 @@ from accounts.services import role_grant, user_create
 from cms.contentful_sync.services import contentful_sync_run
 from cms.courses.demo import seed_courses
 from cms.library.demo import seed_library
-from commerce.bookings.demo import seed_practitioner_directory
+from commerce.bookings.demo import seed_care_record_demo, seed_practitioner_directory
 from commerce.demo import seed_commerce
 from marketing_site.leads.demo import seed_leads
 from marketing_site.pages.demo import seed_home_page, seed_site
@@ -60,6 +60,8 @@ class Command(BaseCommand):
             partner_admin=User.objects.get(email="partner@aeyia.local"),
         )
         extra += seed_practitioner_directory()
+        # After the directory: the demo client's care with Priya (consents, bookings, record).
+        extra += seed_care_record_demo()
         extra += seed_onboarding_demo(password=DEMO_PASSWORD)
         # Content after people and plans: pages feature practitioners, plans and courses.
         extra += seed_library()
