@@ -29,6 +29,17 @@ def _isolated_cache():
 
 
 @pytest.fixture
+def site_header_cached(db):
+    """The site header looks up once where "Practise on Aeyia" leads and caches it
+    (marketing_site.pages.templatetags.practise_tags), so only the first request after a
+    cache clear pays for it. Query-count tests warm it first: they measure how a page
+    grows with its content, not that one-off lookup."""
+    from marketing_site.pages.templatetags.practise_tags import practise_url
+
+    practise_url()
+
+
+@pytest.fixture
 def password() -> str:
     return "correct horse battery staple"
 

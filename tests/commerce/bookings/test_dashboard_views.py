@@ -322,7 +322,9 @@ def _queries(client, url, params=None) -> int:
     return len(queries)
 
 
-def test_the_week_costs_the_same_queries_for_10_or_100_bookings(client, practitioner, service):
+def test_the_week_costs_the_same_queries_for_10_or_100_bookings(
+    client, practitioner, service, site_header_cached
+):
     monday = utc(2030, 7, 1, 0)  # 01:00 BST, week 2030-W27
     for hour in range(10):
         make_booking(service=service, starts_at=monday + dt.timedelta(hours=hour))
@@ -335,7 +337,9 @@ def test_the_week_costs_the_same_queries_for_10_or_100_bookings(client, practiti
     assert sum(len(day.bookings) for day in response.context["days"]) == 100
 
 
-def test_clients_cost_the_same_queries_for_10_or_100_clients(client, practitioner, service):
+def test_clients_cost_the_same_queries_for_10_or_100_clients(
+    client, practitioner, service, site_header_cached
+):
     start = utc(2030, 7, 1, 0)
     for index in range(10):
         make_booking(service=service, starts_at=start + dt.timedelta(hours=index))

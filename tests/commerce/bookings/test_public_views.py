@@ -223,7 +223,9 @@ def test_unknown_profile_is_404(client, ada):
 
 @time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_profile_query_count_does_not_grow_with_services(client, ada, member, signed_in):
+def test_profile_query_count_does_not_grow_with_services(
+    client, ada, member, signed_in, site_header_cached
+):
     if signed_in:
         client.force_login(member)
 
@@ -329,7 +331,7 @@ def test_directory_paginates_and_keeps_the_filters(client):
     assert second.content.decode().count('class="card practitioner-card"') == 2
 
 
-def test_directory_query_count_does_not_grow_with_the_practitioners(client):
+def test_directory_query_count_does_not_grow_with_the_practitioners(client, site_header_cached):
     modality = ModalityFactory(slug="psychotherapy")
 
     def add(count):

@@ -287,7 +287,7 @@ class TestReportPage:
         assert csv_response.status_code == 400
 
     def test_query_count_does_not_grow_with_pools_or_draws(
-        self, client, django_assert_max_num_queries
+        self, client, django_assert_max_num_queries, site_header_cached
     ):
         def build(pools: int, draws: int):
             partner = PartnerFactory()
