@@ -345,6 +345,7 @@ class ModalityPage(MarketingPage):
     def json_ld_objects(self, request) -> list[dict]:
         return faq_page_json_ld(self.body)
 
+
 class PractisePage(MarketingPage):
     """The "Practise on Aeyia" page: why practise here, the fees, what verification
     needs and an FAQ, composed from the marketing blocks, under a hero whose button opens

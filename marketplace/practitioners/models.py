@@ -453,6 +453,7 @@ class KycEvent(models.Model):
     def __str__(self) -> str:
         return self.event_id
 
+
 class PractitionerInvitation(models.Model):
     """Staff invite someone by email to apply to practise. The link's token is never
     stored: it is an HMAC under SECRET_KEY of the row's random `token_salt`, so the email
