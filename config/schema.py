@@ -11,6 +11,8 @@ built are added here, so no view can forget them:
   for an unsafe method, 403 (CSRF);
 - 404 when the path names something (`{id}`, `{slug}`, `{code}`);
 - 413 when the operation takes a body (over DATA_UPLOAD_MAX_MEMORY_SIZE);
+- 415 when the operation takes a body and the request's Content-Type is missing or not one
+  the view parses (unsupported_media_type: DRF refuses it before the view runs);
 - 429 when the view is throttled.
 
 What only the view knows (402 for money, 404 for a body's unknown id, 409 for a state
@@ -31,6 +33,8 @@ ERROR_DESCRIPTIONS = {
     409: "The current state does not allow it: the slot is taken, the item is not for sale, "
     "consent_required (with `documents` to sign).",
     413: "The body is larger than the server accepts: payload_too_large.",
+    415: "The body's Content-Type is missing or not one this operation reads: "
+    "unsupported_media_type.",
     429: "Too many requests: throttled or rate_limited (with Retry-After).",
 }
 
@@ -94,6 +98,8 @@ class AutoSchema(openapi.AutoSchema):
             statuses.append(404)
         if self.method in _UNSAFE:
             statuses.append(413)
+            if self.view.get_parsers():
+                statuses.append(415)
         if self.view.get_throttles():
             statuses.append(429)
         return statuses
