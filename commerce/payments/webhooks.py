@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from commerce.payments.models import WebhookEvent
@@ -125,7 +124,7 @@ def webhook_event_process(*, event_id: int, only_if_due: bool = False) -> Webhoo
         row = WebhookEvent.objects.select_for_update().get(pk=event_id)
         if row.status in (WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED):
             return row
-        if only_if_due and not _due(row, timezone.now()):
+        if only_if_due and not backoff.is_due(row, statuses=_REDRIVABLE, now=timezone.now()):
             return row
         handlers = _HANDLERS.get(row.type, [])
         row.attempts += 1
@@ -164,26 +163,14 @@ def webhook_event_reprocess(*, event: WebhookEvent) -> None:
 _REDRIVABLE = (WebhookEvent.Status.RECEIVED, WebhookEvent.Status.FAILED)
 
 
-def _due(row: WebhookEvent, now: datetime) -> bool:
-    return (
-        row.status in _REDRIVABLE
-        and row.attempts < backoff.MAX_ATTEMPTS
-        and (row.next_attempt_at is None or row.next_attempt_at <= now)
-    )
-
-
 def webhook_events_redrive(*, limit: int = backoff.REDRIVE_BATCH_SIZE) -> int:
     """Beat: processes events left received (their job never ran) or failed whose next
     attempt is due, up to `limit`, oldest first. Exactly once still holds: each is
     processed under its row lock and only while received or failed. Returns how many
     were processed (whatever the outcome)."""
-    now = timezone.now()
-    event_ids = list(
-        WebhookEvent.objects.filter(status__in=_REDRIVABLE, attempts__lt=backoff.MAX_ATTEMPTS)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+    return backoff.redrive(
+        WebhookEvent.objects.all(),
+        statuses=_REDRIVABLE,
+        process=lambda event_id: webhook_event_process(event_id=event_id, only_if_due=True),
+        limit=limit,
     )
-    for event_id in event_ids:
-        webhook_event_process(event_id=event_id, only_if_due=True)
-    return len(event_ids)

@@ -13,11 +13,10 @@ notification's own claims. A check still running changes nothing (the row is ret
 back-off until the result is there)."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from events import backoff
@@ -132,7 +131,7 @@ def kyc_event_process(*, event_id: int, only_if_due: bool = False) -> KycEvent:
         row = KycEvent.objects.select_for_update().get(pk=event_id)
         if row.status == KycEvent.Status.PROCESSED:
             return row
-        if only_if_due and not _due(row, timezone.now()):
+        if only_if_due and not backoff.is_due(row, statuses=_REDRIVABLE, now=timezone.now()):
             return row
         row.attempts += 1
         try:
@@ -162,28 +161,16 @@ def kyc_event_process(*, event_id: int, only_if_due: bool = False) -> KycEvent:
 _REDRIVABLE = (KycEvent.Status.RECEIVED, KycEvent.Status.FAILED)
 
 
-def _due(row: KycEvent, now: datetime) -> bool:
-    return (
-        row.status in _REDRIVABLE
-        and row.attempts < backoff.MAX_ATTEMPTS
-        and (row.next_attempt_at is None or row.next_attempt_at <= now)
-    )
-
-
 def kyc_events_redrive(*, limit: int = backoff.REDRIVE_BATCH_SIZE) -> int:
     """Beat: processes KYC events left received (their job never ran) or failed whose
     next attempt is due, oldest first; each once, under its row lock. Returns how many
     were processed (whatever the outcome)."""
-    now = timezone.now()
-    event_ids = list(
-        KycEvent.objects.filter(status__in=_REDRIVABLE, attempts__lt=backoff.MAX_ATTEMPTS)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+    return backoff.redrive(
+        KycEvent.objects.all(),
+        statuses=_REDRIVABLE,
+        process=lambda event_id: kyc_event_process(event_id=event_id, only_if_due=True),
+        limit=limit,
     )
-    for event_id in event_ids:
-        kyc_event_process(event_id=event_id, only_if_due=True)
-    return len(event_ids)
 
 
 PENDING_REFRESH_AFTER = timedelta(minutes=15)

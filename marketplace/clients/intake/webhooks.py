@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from events import backoff
@@ -92,7 +91,7 @@ def typeform_event_process(*, event_id: int, only_if_due: bool = False) -> Typef
         row = TypeformEvent.objects.select_for_update().get(pk=event_id)
         if row.status == TypeformEvent.Status.PROCESSED:
             return row
-        if only_if_due and not _due(row, timezone.now()):
+        if only_if_due and not backoff.is_due(row, statuses=_REDRIVABLE, now=timezone.now()):
             return row
         row.attempts += 1
         try:
@@ -126,27 +125,15 @@ def typeform_event_process(*, event_id: int, only_if_due: bool = False) -> Typef
 _REDRIVABLE = (TypeformEvent.Status.RECEIVED, TypeformEvent.Status.FAILED)
 
 
-def _due(row: TypeformEvent, now: datetime) -> bool:
-    return (
-        row.status in _REDRIVABLE
-        and row.attempts < backoff.MAX_ATTEMPTS
-        and (row.next_attempt_at is None or row.next_attempt_at <= now)
-    )
-
-
 def typeform_events_redrive(*, limit: int = backoff.REDRIVE_BATCH_SIZE) -> int:
     """Beat: processes responses left received (their job never ran) or failed whose next
     attempt is due, oldest first; each once, under its row lock."""
-    now = timezone.now()
-    event_ids = list(
-        TypeformEvent.objects.filter(status__in=_REDRIVABLE, attempts__lt=backoff.MAX_ATTEMPTS)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+    return backoff.redrive(
+        TypeformEvent.objects.all(),
+        statuses=_REDRIVABLE,
+        process=lambda event_id: typeform_event_process(event_id=event_id, only_if_due=True),
+        limit=limit,
     )
-    for event_id in event_ids:
-        typeform_event_process(event_id=event_id, only_if_due=True)
-    return len(event_ids)
 
 
 CATCH_UP_WINDOW = timedelta(days=2)
