@@ -112,6 +112,7 @@ def marketing_demo() -> HomePage:
     from commerce.memberships.models import MembershipPlan
     from marketing_site.pages.demo import seed_site
     from tests.cms.courses.factories import CourseFactory
+    from tests.commerce.bookings.factories import AvailabilityRuleFactory
     from tests.marketplace.practitioners.factories import (
         ModalityFactory,
         PractitionerProfileFactory,
@@ -126,12 +127,12 @@ def marketing_demo() -> HomePage:
         ("Aiko Mori", shiatsu),
         ("Ravi Shah", therapy),
     ):
-        ServiceFactory(
-            modality=modality,
-            practitioner=PractitionerProfileFactory(
-                display_name=name, bio=f"{name} works with stress, sleep and burnout."
-            ),
+        practitioner = PractitionerProfileFactory(
+            display_name=name, bio=f"{name} works with stress, sleep and burnout."
         )
+        # Listed only with a service and hours (the go-live rule, decision 0028).
+        ServiceFactory(modality=modality, practitioner=practitioner)
+        AvailabilityRuleFactory(practitioner=practitioner)
     MembershipPlan.objects.get_or_create(
         slug="free", defaults={"name": "Free", "tagline": "Browse and book.", "price": 0}
     )
