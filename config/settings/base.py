@@ -20,4 +20,5 @@ from .components.security import *  # noqa: F403
 from .components.sms import *  # noqa: F403
 from .components.stripe import *  # noqa: F403
 from .components.typeform import *  # noqa: F403
+from .components.video import *  # noqa: F403
 from .components.wagtail import *  # noqa: F403
