@@ -29,21 +29,18 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.synced
 
-# Threads per web process for `make run`. One process: the embedded default keeps its cache
-# (page cache, rate limits) in local memory, which a second process would not share.
-WEB_THREADS ?= 16
-
 migrate-demo: install
 	$(VENV)/bin/python manage.py migrate --noinput
 	$(VENV)/bin/python manage.py seed_demo
 	$(VENV)/bin/python manage.py collectstatic --noinput --verbosity 0
 
-## run: set up and serve the platform with demo content on SQLite (no env needed), behind
-## gunicorn with WhiteNoise serving static files, as in production
+## run: set up and serve the platform with demo content on SQLite (no env needed), over ASGI
+## with uvicorn (HTTP and WebSockets), WhiteNoise serving static files, as in production.
+## One process: the embedded default keeps its cache (page cache, rate limits) and its
+## channel layer in local memory, which a second process would not share.
 run: migrate-demo
-	$(VENV)/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
-	  --workers 1 --worker-class gthread --threads $(WEB_THREADS) --timeout 60 \
-	  --access-logfile - --log-level warning
+	$(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) \
+	  --ws websockets-sansio --no-proxy-headers --lifespan off --access-log --log-level info
 
 ## dev: the same with Django's autoreloading development server and debug pages
 dev: migrate-demo

@@ -4,6 +4,7 @@
 from .components.auth import *  # noqa: F403
 from .components.cache import *  # noqa: F403
 from .components.celery import *  # noqa: F403
+from .components.channels import *  # noqa: F403
 from .components.content import *  # noqa: F403
 from .components.contentful import *  # noqa: F403
 from .components.core import *  # noqa: F403
@@ -16,6 +17,7 @@ from .components.logging import *  # noqa: F403
 from .components.marketing import *  # noqa: F403
 from .components.privacy import *  # noqa: F403
 from .components.rest import *  # noqa: F403
+from .components.rooms import *  # noqa: F403
 from .components.security import *  # noqa: F403
 from .components.sms import *  # noqa: F403
 from .components.stripe import *  # noqa: F403

@@ -28,6 +28,8 @@ else:
     # not fail at once with "database table is locked".
     DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-{_RUN_ID}.sqlite3")  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"aeyia-test-{_RUN_ID}"  # noqa: F405
+if "prefix" in CHANNEL_LAYERS["default"]["CONFIG"]:  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"aeyia-test-ws-{_RUN_ID}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"aeyia-test-{_RUN_ID}"
 
 # Tasks run eagerly in tests so each test sees its effects; the tests that need a real

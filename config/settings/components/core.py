@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "commerce.payments.apps.PaymentsConfig",
     "commerce.memberships.apps.MembershipsConfig",
     "commerce.bookings.apps.BookingsConfig",
+    "commerce.rooms.apps.RoomsConfig",
     "cms.core.apps.CmsCoreConfig",
     "cms.library.apps.LibraryConfig",
     "cms.courses.apps.CoursesConfig",
@@ -91,6 +92,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files
     "anymail",
+    # WebSockets (config/asgi.py). Not daphne: `make dev` keeps Django's own runserver.
+    "channels",
 ]
 
 MIDDLEWARE = [
