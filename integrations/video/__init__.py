@@ -15,7 +15,7 @@ from integrations.video.protocol import VideoProvider
 # Settings the built adapter reads at construction (the live client's region, timeouts).
 _ADAPTER_SETTINGS = frozenset(
     {"VIDEO_PROVIDER", "AWS_CHIME_REGION", "CHIME_MEDIA_REGION", "CHIME_RECORDING_BUCKET",
-     "VIDEO_TIMEOUT_SECONDS", "VIDEO_MAX_ATTEMPTS", "AWS_ACCOUNT_ID"}
+     "VIDEO_TIMEOUT_SECONDS", "VIDEO_MAX_ATTEMPTS",}
 )  # fmt: skip
 
 

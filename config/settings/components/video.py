@@ -10,11 +10,10 @@ VIDEO_PROVIDER = env.str("VIDEO_PROVIDER", default="integrations.video.local.Loc
 # hosted in (pick the one nearest the people in the session; data residency applies).
 AWS_CHIME_REGION = env.str("AWS_CHIME_REGION", default="us-east-1")
 CHIME_MEDIA_REGION = env.str("CHIME_MEDIA_REGION", default="eu-west-2")
-# Chime server-side recording: the private S3 bucket media capture pipelines write to,
-# and the AWS account that owns the meetings (part of the meeting ARN when Chime's own
-# answer did not carry it).
+# Chime server-side recording: the private, KMS-encrypted S3 bucket media capture
+# pipelines write to (its policy must let mediapipelines.chime.amazonaws.com put objects).
+# Empty: the live adapter refuses to record rather than record somewhere unplanned.
 CHIME_RECORDING_BUCKET = env.str("CHIME_RECORDING_BUCKET", default="")
-AWS_ACCOUNT_ID = env.str("AWS_ACCOUNT_ID", default="")
 # Connect and read timeout per Chime request (seconds), and total attempts (first included).
 VIDEO_TIMEOUT_SECONDS = env.int("VIDEO_TIMEOUT_SECONDS", default=5)
 VIDEO_MAX_ATTEMPTS = env.int("VIDEO_MAX_ATTEMPTS", default=3)

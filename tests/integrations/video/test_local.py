@@ -1,5 +1,6 @@
 import pytest
 
+from integrations.video import get_video_provider
 from integrations.video.local import LocalVideoCall, LocalVideoProvider
 from integrations.video.types import Meeting, RecordingHandle, VideoError
 
@@ -95,3 +96,16 @@ def test_the_join_token_is_kept_out_of_repr():
     meeting = provider.meeting_create(external_id="booking-7", idempotency_key="room-1")
     join = provider.attendee_create(meeting=meeting, external_user_id="user-3")
     assert join.join_token not in repr(join)
+
+
+def test_factory_follows_the_setting(settings):
+    settings.VIDEO_PROVIDER = "integrations.video.local.LocalVideoProvider"
+    provider = get_video_provider()
+    assert isinstance(provider, LocalVideoProvider)
+    assert get_video_provider() is provider
+    # Any adapter setting changing forgets the built one (the live adapter's test covers
+    # switching to Chime).
+    settings.TURN_TTL = 60
+    assert get_video_provider() is provider
+    settings.VIDEO_TIMEOUT_SECONDS = 9
+    assert get_video_provider() is not provider
