@@ -17,6 +17,7 @@ from .components.logging import *  # noqa: F403
 from .components.marketing import *  # noqa: F403
 from .components.privacy import *  # noqa: F403
 from .components.rest import *  # noqa: F403
+from .components.rooms import *  # noqa: F403
 from .components.security import *  # noqa: F403
 from .components.sms import *  # noqa: F403
 from .components.stripe import *  # noqa: F403

@@ -65,6 +65,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.bookings.tasks.send_due_reminders",
         "schedule": crontab(minute="*/5"),
     },
+    # Session rooms whose window has closed: the video meeting ends, the sockets close.
+    "close-due-rooms": {
+        "task": "commerce.rooms.tasks.close_due_rooms",
+        "schedule": crontab(),
+    },
     "publish-scheduled-pages": {
         "task": "marketing_site.pages.tasks.publish_scheduled",
         "schedule": crontab(),

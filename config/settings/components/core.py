@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "commerce.payments.apps.PaymentsConfig",
     "commerce.memberships.apps.MembershipsConfig",
     "commerce.bookings.apps.BookingsConfig",
+    "commerce.rooms.apps.RoomsConfig",
     "cms.core.apps.CmsCoreConfig",
     "cms.library.apps.LibraryConfig",
     "cms.courses.apps.CoursesConfig",
