@@ -258,3 +258,47 @@ def check_production_kms(app_configs, **kwargs):
     elif not getattr(settings, "KMS_KEY_ID", ""):
         errors.append(Error("KMS_KEY_ID is not set for the AWS KMS adapter.", id="aeyia.E073"))
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_production_webpush(app_configs, **kwargs):
+    """Web push (decision 0037): the VAPID key pair must come from the environment. A
+    pair generated into var/ differs per machine and per deploy, and every subscription
+    is bound to the public key it was made with, so pushes would fail for everyone made
+    on another pod. Push services contact the subject about our traffic."""
+    from config.settings.components.webpush import vapid_public_key_for
+
+    errors = []
+    if not getattr(settings, "WEBPUSH_VAPID_KEYS_FROM_ENVIRONMENT", False):
+        errors.append(
+            Error(
+                "WEBPUSH_VAPID_PRIVATE_KEY is not set: push would be signed with a key "
+                "generated on this machine (set it and WEBPUSH_VAPID_PUBLIC_KEY from "
+                "`vapid --gen` or `npx web-push generate-vapid-keys`).",
+                id="aeyia.E081",
+            )
+        )
+    else:
+        try:
+            derived = vapid_public_key_for(settings.WEBPUSH_VAPID_PRIVATE_KEY)
+        except (ValueError, TypeError):
+            derived = None
+        if derived is None or derived != settings.WEBPUSH_VAPID_PUBLIC_KEY:
+            errors.append(
+                Error(
+                    "WEBPUSH_VAPID_PUBLIC_KEY is not the public key of "
+                    "WEBPUSH_VAPID_PRIVATE_KEY (both base64url: the 65-byte point and the "
+                    "32-byte private value).",
+                    id="aeyia.E082",
+                )
+            )
+    subject = getattr(settings, "WEBPUSH_VAPID_SUBJECT", "")
+    if not subject.startswith(("mailto:", "https://")) or subject.endswith(".local"):
+        errors.append(
+            Error(
+                "WEBPUSH_VAPID_SUBJECT must be a mailto: or https:// contact that push "
+                "services can reach (not the local default).",
+                id="aeyia.E083",
+            )
+        )
+    return errors

@@ -36,6 +36,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("allauth.idp.urls")),
     path("", include("accounts.urls")),
+    path("", include("notifications.push.urls")),
     path("", include("privacy.rights.urls")),
     path("", include("commerce.credits.urls")),
     path("", include("commerce.partners.urls")),

@@ -24,3 +24,4 @@ from .components.stripe import *  # noqa: F403
 from .components.typeform import *  # noqa: F403
 from .components.video import *  # noqa: F403
 from .components.wagtail import *  # noqa: F403
+from .components.webpush import *  # noqa: F403

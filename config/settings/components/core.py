@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "privacy.apps.PrivacyConfig",
     "privacy.rights.apps.PrivacyRightsConfig",
     "events.apps.EventsConfig",
+    "notifications.push.apps.WebPushConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
     "marketplace.clients.intake.apps.IntakeConfig",
