@@ -260,6 +260,60 @@ def check_production_kms(app_configs, **kwargs):
     return errors
 
 
+# A TURN shared secret shorter than this could be guessed from captured credentials.
+TURN_SECRET_MIN_LENGTH = 32
+
+
+@register(Tags.security, deploy=True)
+def check_production_video(app_configs, **kwargs):
+    """Session rooms (decision 0041). The peer-to-peer adapter is allowed in production,
+    but only with our TURN server: without a relay, people behind symmetric NAT or a
+    strict firewall (many clinics, mobile networks) could never connect. The TURN secret
+    signs every credential, so it must be long and not an example value. The Chime
+    adapter needs a recording bucket before anyone can record."""
+    from django.core.checks import Warning as CheckWarning
+
+    errors = []
+    adapter = getattr(settings, "VIDEO_PROVIDER", "")
+    try:
+        import_string(adapter)
+    except ImportError:
+        return [
+            Error(f"VIDEO_PROVIDER names {adapter!r}, which cannot be imported.", id="aeyia.E091")
+        ]
+    turn_urls = getattr(settings, "TURN_URLS", [])
+    secret = getattr(settings, "TURN_SECRET", "")
+    if adapter.endswith(".local") or ".local." in adapter:
+        if not (turn_urls and secret):
+            errors.append(
+                Error(
+                    f"VIDEO_PROVIDER names the peer-to-peer adapter {adapter!r} but no TURN "
+                    "server is configured: set TURN_URLS and TURN_SECRET (platform/coturn), "
+                    "or use integrations.video.live.ChimeVideoProvider.",
+                    id="aeyia.E092",
+                )
+            )
+    if turn_urls and (len(secret) < TURN_SECRET_MIN_LENGTH or secret.startswith("replace-")):
+        errors.append(
+            Error(
+                f"TURN_SECRET must be at least {TURN_SECRET_MIN_LENGTH} random characters "
+                "(secrets.token_urlsafe(32)) and the same as coturn's static-auth-secret.",
+                id="aeyia.E093",
+            )
+        )
+    if adapter.endswith(".live.ChimeVideoProvider") and not getattr(
+        settings, "CHIME_RECORDING_BUCKET", ""
+    ):
+        errors.append(
+            CheckWarning(
+                "CHIME_RECORDING_BUCKET is not set: sessions cannot be recorded even when "
+                "both people consent.",
+                id="aeyia.W094",
+            )
+        )
+    return errors
+
+
 @register(Tags.security, deploy=True)
 def check_production_webpush(app_configs, **kwargs):
     """Web push (decision 0037): the VAPID key pair must come from the environment. A

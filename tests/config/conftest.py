@@ -61,4 +61,7 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         "TYPEFORM_WEBHOOK_SECRET": secrets.token_hex(32),
         "KMS_GATEWAY": "integrations.kms.live.AwsKms",
         "KMS_KEY_ID": "alias/aeyia-documents",
+        "VIDEO_PROVIDER": "integrations.video.local.LocalVideoProvider",
+        "TURN_URLS": "turn:turn.aeyia.example.org:3478,turns:turn.aeyia.example.org:5349",
+        "TURN_SECRET": secrets.token_urlsafe(32),
     }
