@@ -23,7 +23,7 @@ class BookingsConfig(AppConfig):
         eraser_register(
             name="bookings",
             eraser=bookings_erase,
-            models=("bookings.Booking", "bookings.ClientContactPreference"),
+            models=("bookings.Booking",),
         )
         # Intake (a layer below) reads bookings through this source.
         from commerce.bookings import intake_source
@@ -33,3 +33,7 @@ class BookingsConfig(AppConfig):
         from commerce.bookings.care_sessions import register as register_care_sessions
 
         register_care_sessions()
+        # Every booking notice and reminder goes through the notification service.
+        from commerce.bookings.notifications import register_types
+
+        register_types()

@@ -1,4 +1,5 @@
-"""The person's bookings and contact preferences in their data export (privacy.export)."""
+"""The person's bookings in their data export (privacy.export). Their mobile number and SMS
+consent moved to notifications.ContactPoint, which exports them (decision 0038)."""
 
 from collections.abc import Iterator
 
@@ -6,7 +7,6 @@ from privacy.export import ExportItem, json_file, register
 
 
 def bookings_export(user) -> Iterator[ExportItem]:
-    from commerce.bookings.contact import ClientContactPreference
     from commerce.bookings.models import Booking
 
     yield json_file(
@@ -34,13 +34,6 @@ def bookings_export(user) -> Iterator[ExportItem]:
                 "created_at",
             )
         ),
-    )
-    yield json_file(
-        "contact_preference.json",
-        ClientContactPreference.objects.filter(user=user)
-        .values("phone_number", "sms_opt_in", "sms_opted_in_at", "sms_opted_out_at")
-        .first()
-        or {},
     )
 
 
@@ -80,7 +73,7 @@ def register_exports() -> None:
     register(
         "bookings",
         bookings_export,
-        models=("bookings.Booking", "bookings.ClientContactPreference"),
+        models=("bookings.Booking",),
     )
     register(
         "practice_schedule",

@@ -305,7 +305,5 @@ class Booking(models.Model):
         return self.status in self.LIVE_STATUSES
 
 
-# Notification models live in their own modules (owned by the notifications work).
-from commerce.bookings.contact import ClientContactPreference  # noqa: E402, F401
+# The calendar feed's model lives in its own module.
 from commerce.bookings.feeds import CalendarFeedToken  # noqa: E402, F401
-from commerce.bookings.reminders import BookingNotice, BookingReminder  # noqa: E402, F401

@@ -1,98 +1,84 @@
-"""Booking emails (confirmation, practitioner notice, cancellation, reschedule) and the
-24 h / 1 h reminders by email and SMS.
+"""Booking notices (confirmation, practitioner notice, cancellation, reschedule, no-show)
+and the 24 h / 1 h reminders, all through `notifications.services.notify` (decision 0038).
 
-Callers in the booking services call `booking_notify_confirmed`, `_cancelled` or
-`_rescheduled` inside their transaction; the task is enqueued only when it commits, so a
-rolled-back booking sends nothing. Every message is recorded once (reminders.py) before
-it is sent, so a task that runs twice, or two workers running the same beat task at the
-same moment, send it once. Times are shown in each recipient's own zone: the client's
-`User.time_zone`, the practitioner's `PractitionerProfile.time_zone`.
+The booking services call `booking_notify_confirmed`, `_cancelled`, `_rescheduled` or
+`_no_show` inside their transaction: the notification and its deliveries are written in
+that transaction and dispatched after it commits, so a rolled-back booking sends nothing.
+What the old claim rows guaranteed now comes from the notification's unique dedupe key:
+a notice once per booking, event, audience and calendar SEQUENCE; a reminder once per
+booking, kind and session start (a moved booking is reminded again for its new time).
+
+Times are written into the stored context already formatted in each recipient's zone:
+the client's own zone (else the practitioner's, which the message names), the
+practitioner's profile zone for them. That zone is a property of the booking, not only
+of the person (a practitioner's profile zone is not their account's), so it is fixed when
+the notice is created. The .ics is built at send time from the booking as it is then.
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from email.mime.text import MIMEText
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
+from django.db.models import F
+from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, timezone
 
 from commerce.bookings import ics
 from commerce.bookings.directory import person_zone
 from commerce.bookings.models import Booking
-from commerce.bookings.reminders import BookingNotice, BookingReminder
-from integrations.sms import get_sms_sender
+from notifications.kinds import Category, Channel, EmailExtras, NotificationType, register
+from notifications.models import Delivery, Notification
+from notifications.services import notify
 
-logger = logging.getLogger(__name__)
+Audience = Literal["client", "practitioner"]
+CLIENT: Audience = "client"
+PRACTITIONER: Audience = "practitioner"
 
-Event = BookingNotice.Event
-Audience = BookingNotice.Audience
-Kind = BookingReminder.Kind
-Channel = BookingReminder.Channel
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+RESCHEDULED = "rescheduled"
+NO_SHOW = "no_show"
+EVENTS = (CONFIRMED, CANCELLED, RESCHEDULED, NO_SHOW)
+
+DAY_BEFORE = "24h"
+HOUR_BEFORE = "1h"
+
+# Notification type per (event, audience). The practitioner reports a no-show themselves,
+# so only the client hears of it.
+NOTICE_TYPES: dict[tuple[str, Audience], str] = {
+    (CONFIRMED, CLIENT): "bookings.confirmed",
+    (CANCELLED, CLIENT): "bookings.cancelled",
+    (RESCHEDULED, CLIENT): "bookings.rescheduled",
+    (NO_SHOW, CLIENT): "bookings.no_show",
+    (CONFIRMED, PRACTITIONER): "bookings.practice_booked",
+    (CANCELLED, PRACTITIONER): "bookings.practice_cancelled",
+    (RESCHEDULED, PRACTITIONER): "bookings.practice_rescheduled",
+}
+REMINDER_TYPE = "bookings.reminder"
 
 # A reminder is due from `lead` before the start until the next, shorter reminder's lead
 # (a 24 h reminder that is late by a day is not sent an hour before; the 1 h one is).
 REMINDER_WINDOWS: dict[str, tuple[timedelta, timedelta]] = {
-    Kind.DAY_BEFORE: (timedelta(hours=24), timedelta(hours=1)),
-    Kind.HOUR_BEFORE: (timedelta(hours=1), timedelta(0)),
+    DAY_BEFORE: (timedelta(hours=24), timedelta(hours=1)),
+    HOUR_BEFORE: (timedelta(hours=1), timedelta(0)),
 }
-# A claimed reminder whose delivery task never started (the broker lost it, the worker
-# died between commit and enqueue) is enqueued again after this long.
-REMINDER_REENQUEUE_AFTER = timedelta(minutes=10)
-ERROR_MAX_LENGTH = 2000
+# How early the session room opens (rooms-web's window); the reminders say so.
+ROOM_OPENS_MINUTES_BEFORE = 10
+
+LONG = "l j F Y, H:i"
+SHORT = "D j M, H:i T"
 
 
-# ---------- hooks for the booking services ----------
+# ---------- notification types ----------
 
 
-def booking_notify_confirmed(*, booking: Booking) -> None:
-    """Confirmation to the client and a new-booking notice to the practitioner, each with
-    an .ics, after the current transaction commits."""
-    _enqueue_notice(booking, Event.CONFIRMED)
-
-
-def booking_notify_cancelled(*, booking: Booking) -> None:
-    """Cancellation to both (METHOD:CANCEL), after commit. Nothing is sent for a hold that
-    was never confirmed."""
-    _enqueue_notice(booking, Event.CANCELLED)
-
-
-def booking_notify_rescheduled(
-    *, booking: Booking, previous_starts_at: datetime | None = None
-) -> None:
-    """New time to both (same UID, higher SEQUENCE), after commit. Assumes a reschedule
-    moves the same Booking row; `previous_starts_at` is mentioned in the email if given."""
-    _enqueue_notice(booking, Event.RESCHEDULED, previous_starts_at=previous_starts_at)
-
-
-def booking_notify_no_show(*, booking: Booking) -> None:
-    """Tells the client, after commit, that the practitioner recorded a no-show and what
-    the policy gave back (no calendar file: the time is over)."""
-    _enqueue_notice(booking, Event.NO_SHOW)
-
-
-def _enqueue_notice(
-    booking: Booking, event: str, *, previous_starts_at: datetime | None = None
-) -> None:
-    from commerce.bookings.tasks import send_booking_notice
-    from events.outbox import enqueue_on_commit
-
-    previous = previous_starts_at.isoformat() if previous_starts_at else None
-    enqueue_on_commit(send_booking_notice, booking.pk, str(event), previous)
-
-
-# ---------- notices ----------
-
-
-def _booking_for_message(booking_id: int) -> Booking | None:
+def _booking_for_extras(notification: Notification) -> Booking | None:
+    booking_id = (notification.context or {}).get("booking_id")
+    if booking_id is None:
+        return None
     return (
         Booking.objects.select_related("service", "practitioner__user", "client")
         .filter(pk=booking_id)
@@ -100,78 +86,70 @@ def _booking_for_message(booking_id: int) -> Booking | None:
     )
 
 
-def _still_true(booking: Booking, event: str) -> bool:
-    if event == Event.CANCELLED:
-        return booking.status == Booking.Status.CANCELLED and booking.confirmed_at is not None
-    if event == Event.NO_SHOW:
-        return booking.status == Booking.Status.NO_SHOW
-    return booking.status == Booking.Status.CONFIRMED
-
-
-def booking_notice_send(
-    *, booking_id: int, event: str, previous_starts_at: datetime | None = None
-) -> int:
-    """Sends the `event` emails for a booking to the client and the practitioner, each at
-    most once per calendar sequence. Does nothing if the booking has since moved on (a
-    confirmation for a booking already cancelled). Returns how many were sent."""
-    booking = _booking_for_message(booking_id)
-    if booking is None or not _still_true(booking, event):
-        return 0
-    sequence = ics.booking_sequence(booking)
-    sent = 0
-    # The practitioner reported the no-show themselves; only the client hears of it.
-    audiences = (
-        (Audience.CLIENT,) if event == Event.NO_SHOW else (Audience.CLIENT, Audience.PRACTITIONER)
+def calendar_extras(notification: Notification) -> EmailExtras:
+    """The .ics for the recipient: METHOD:CANCEL for a cancellation, REQUEST otherwise,
+    with the booking's stable UID and its SEQUENCE as it is at send time (so a later
+    change always outranks what this message carries)."""
+    booking = _booking_for_extras(notification)
+    if booking is None:
+        return EmailExtras()
+    context = notification.context or {}
+    method: Literal["REQUEST", "CANCEL"] = (
+        "CANCEL" if context.get("event") == CANCELLED else "REQUEST"
     )
-    for audience in audiences:
-        notice = _claim(
-            BookingNotice,
-            booking=booking,
-            event=event,
-            audience=audience,
-            sequence=sequence,
-        )
-        if notice is None:
-            continue
-        try:
-            _send_booking_email(
-                booking,
-                template=f"{event}_{audience}",
-                audience=audience,
-                method="CANCEL" if event == Event.CANCELLED else "REQUEST",
-                extra={"previous_starts_at": previous_starts_at},
-                attach_calendar=event != Event.NO_SHOW,
+    summary = (
+        ics.client_summary(booking)
+        if context.get("audience") == CLIENT
+        else ics.practitioner_summary(booking)
+    )
+    attendee_email = (
+        notification.recipient.email if notification.recipient_id else notification.email
+    )
+    invitation = ics.booking_invitation(
+        booking,
+        method=method,
+        summary=summary,
+        attendee_email=attendee_email,
+        attendee_name=context.get("recipient_name", ""),
+    )
+    return EmailExtras(
+        attachments=(("booking.ics", invitation.decode(), f"text/calendar; method={method}"),)
+    )
+
+
+def register_types() -> None:
+    """Called from BookingsConfig.ready."""
+    notice_channels = frozenset({Channel.IN_APP, Channel.EMAIL, Channel.PUSH})
+    for (event, _audience), key in NOTICE_TYPES.items():
+        register(
+            NotificationType(
+                key=key,
+                category=Category.BOOKINGS,
+                channels=notice_channels,
+                # A cancellation or a move is worth knowing at once; a digest would
+                # leave the old time in someone's calendar for hours.
+                urgent=event in (CANCELLED, RESCHEDULED),
+                email_extras=None if event == NO_SHOW else calendar_extras,
             )
-        except Exception as error:
-            logger.exception("booking notice failed", extra={"notice_id": notice.pk})
-            notice.error = _describe(error)
-            notice.save(update_fields=["error"])
-            continue
-        notice.sent_at = timezone.now()
-        notice.save(update_fields=["sent_at"])
-        sent += 1
-    return sent
+        )
+    register(
+        NotificationType(
+            key=REMINDER_TYPE,
+            category=Category.REMINDERS,
+            channels=frozenset({Channel.IN_APP, Channel.EMAIL, Channel.SMS, Channel.PUSH}),
+            urgent=True,
+        )
+    )
 
 
-def _claim(model, **fields):
-    """Inserts the row that stands for one message; None if it exists (sent or being sent
-    by someone else). The unique constraint decides between concurrent callers."""
-    try:
-        with transaction.atomic():
-            return model.objects.create(**fields)
-    except IntegrityError:
-        return None
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+# ---------- context ----------
 
 
 def recipient_zone(booking: Booking, audience: str) -> ZoneInfo:
     """The practitioner's zone for them; for the client, their own chosen zone (or the
     browser's, adopted when they booked), otherwise the practitioner's, which the
     message names next to the times."""
-    if audience == Audience.CLIENT:
+    if audience == CLIENT:
         own = person_zone(booking.client)
         if own is not None:
             return own
@@ -181,213 +159,250 @@ def recipient_zone(booking: Booking, audience: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _recipient(booking: Booking, audience: str) -> tuple[str, str]:
-    if audience == Audience.CLIENT:
-        client = booking.client
-        return client.email, client.get_full_name() or client.email
-    return booking.practitioner.user.email, booking.practitioner.display_name
+def _recipient(booking: Booking, audience: str):
+    return booking.client if audience == CLIENT else booking.practitioner.user
 
 
-def _render(template: str, context: dict, zone: ZoneInfo) -> tuple[str, str]:
-    # Django's date filter shows aware datetimes in the current zone: the recipient's.
-    with timezone.override(zone):
-        subject = render_to_string(f"bookings/email/{template}_subject.txt", context)
-        body = render_to_string(f"bookings/email/{template}.txt", context)
-    return " ".join(subject.split()), body
+def _recipient_name(booking: Booking, audience: str) -> str:
+    if audience == CLIENT:
+        return booking.client.get_full_name() or booking.client.email
+    return booking.practitioner.display_name
 
 
-def _context(booking: Booking, audience: str, zone: ZoneInfo) -> dict:
-    email, name = _recipient(booking, audience)
+def _format(moment: datetime, zone: ZoneInfo, pattern: str) -> str:
+    return dateformat.format(moment.astimezone(zone), pattern)
+
+
+def join_url(booking: Booking) -> str:
+    """The session room page for an online booking; empty for one in person or while the
+    room's page does not exist yet."""
+    if not booking.service.is_online:
+        return ""
+    try:
+        return reverse("room", args=[booking.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _link(booking: Booking, audience: str) -> str:
+    if audience == CLIENT:
+        return reverse("booking-detail", args=[booking.pk])
+    return reverse("practice-booking", args=[booking.pk])
+
+
+def booking_context(
+    booking: Booking,
+    audience: Audience,
+    *,
+    event: str,
+    previous_starts_at: datetime | None = None,
+    kind: str = "",
+) -> dict:
+    """JSON for the templates: ids, names and the times already written in the
+    recipient's zone (see the module docstring)."""
+    zone = recipient_zone(booking, audience)
+    room = join_url(booking) if audience == CLIENT else ""
     return {
-        "booking": booking,
-        "service": booking.service,
-        "practitioner": booking.practitioner,
-        "client_name": ics.client_short_name(booking.client)
-        if audience == Audience.PRACTITIONER
-        else name,
-        "recipient_name": name,
+        "booking_id": booking.pk,
+        "event": event,
+        "audience": audience,
+        "kind": kind,
+        "sequence": ics.booking_sequence(booking),
+        "service_name": booking.service.name,
+        "practitioner_name": booking.practitioner.display_name,
+        "client_name": (
+            ics.client_short_name(booking.client)
+            if audience == PRACTITIONER
+            else _recipient_name(booking, CLIENT)
+        ),
+        "recipient_name": _recipient_name(booking, audience),
         "location": ics.booking_location(booking),
+        "is_online": booking.service.is_online,
+        "join_path": room,
+        "room_opens_minutes": ROOM_OPENS_MINUTES_BEFORE,
         "zone_name": str(zone.key),
-        "site_url": settings.SITE_URL.rstrip("/"),
-        "bookings_url": settings.SITE_URL.rstrip("/") + reverse("account-bookings"),
+        "starts_at": booking.starts_at.isoformat(),
+        "when": f"{_format(booking.starts_at, zone, LONG)}–{_format(booking.ends_at, zone, 'H:i')}",
+        "when_short": _format(booking.starts_at, zone, SHORT),
+        "time_short": _format(booking.starts_at, zone, "H:i T"),
+        "day_short": _format(booking.starts_at, zone, "D j M"),
+        "previous_when": (
+            _format(previous_starts_at, zone, LONG) if previous_starts_at is not None else ""
+        ),
+        "refund_percent": booking.refund_percent,
+        "bookings_path": reverse("account-bookings"),
     }
 
 
-def _send_booking_email(
-    booking: Booking,
-    *,
-    template: str,
-    audience: str,
-    method: str,
-    extra: dict | None = None,
-    attach_calendar: bool = True,
+# ---------- hooks for the booking services ----------
+
+
+def booking_notify_confirmed(*, booking: Booking) -> None:
+    """Confirmation to the client and a new-booking notice to the practitioner, each with
+    an .ics. Call inside the confirming transaction."""
+    _notify_event(booking, CONFIRMED)
+
+
+def booking_notify_cancelled(*, booking: Booking) -> None:
+    """Cancellation to both (METHOD:CANCEL). Nothing for a hold that was never confirmed.
+    Reminders not yet out for it are withdrawn."""
+    _notify_event(booking, CANCELLED)
+    reminders_withdraw(booking_id=booking.pk, reason="the booking was cancelled")
+
+
+def booking_notify_rescheduled(
+    *, booking: Booking, previous_starts_at: datetime | None = None
 ) -> None:
-    email, name = _recipient(booking, audience)
-    zone = recipient_zone(booking, audience)
-    context = {**_context(booking, audience, zone), **(extra or {})}
-    subject, body = _render(template, context, zone)
-    message = EmailMessage(subject=subject, body=body, to=[email])
-    if not attach_calendar:
-        message.send()
-        return
-    summary = ics.client_summary(booking) if audience == Audience.CLIENT else None
-    invitation = ics.booking_invitation(
-        booking,
-        method="CANCEL" if method == "CANCEL" else "REQUEST",
-        summary=summary or ics.practitioner_summary(booking),
-        attendee_email=email,
-        attendee_name=name,
+    """New time to both (same UID, higher SEQUENCE). Assumes a reschedule moves the same
+    Booking row; `previous_starts_at` is mentioned if given. Reminders not yet out for the
+    old time are withdrawn; the new time gets its own."""
+    _notify_event(booking, RESCHEDULED, previous_starts_at=previous_starts_at)
+    reminders_withdraw(
+        booking_id=booking.pk, reason="the booking moved", keep_start=booking.starts_at
     )
-    message.attach(calendar_attachment(invitation, method=method))
-    message.send()
 
 
-def calendar_attachment(content: bytes, *, method: str) -> MIMEText:
-    """text/calendar with the iTIP method in the content type, which Outlook and Gmail
-    need to treat the file as an update to an existing entry."""
-    part = MIMEText(content.decode(), "calendar", "utf-8")
-    part.set_param("method", method)
-    part.add_header("Content-Disposition", "attachment", filename="booking.ics")
-    return part
+def booking_notify_no_show(*, booking: Booking) -> None:
+    """Tells the client that the practitioner recorded a no-show and what the policy
+    gave back (no calendar file: the time is over)."""
+    _notify_event(booking, NO_SHOW)
+
+
+def _still_true(booking: Booking, event: str) -> bool:
+    if event == CANCELLED:
+        return booking.status == Booking.Status.CANCELLED and booking.confirmed_at is not None
+    if event == NO_SHOW:
+        return booking.status == Booking.Status.NO_SHOW
+    return booking.status == Booking.Status.CONFIRMED
+
+
+def notice_dedupe_key(booking: Booking, event: str) -> str:
+    return f"booking:{booking.pk}:{event}:seq{ics.booking_sequence(booking)}"
+
+
+def _notify_event(
+    booking: Booking, event: str, *, previous_starts_at: datetime | None = None
+) -> list[Notification]:
+    if not _still_true(booking, event):
+        return []
+    created = []
+    for audience in (CLIENT, PRACTITIONER):
+        key = NOTICE_TYPES.get((event, audience))
+        if key is None:
+            continue
+        created.append(
+            notify(
+                recipient=_recipient(booking, audience),
+                type_key=key,
+                context=booking_context(
+                    booking, audience, event=event, previous_starts_at=previous_starts_at
+                ),
+                dedupe_key=notice_dedupe_key(booking, event),
+                link=_link(booking, audience),
+                event_at=booking.starts_at,
+            )
+        )
+    return created
+
+
+def booking_notice_send(
+    *, booking_id: int, event: str, previous_starts_at: datetime | None = None
+) -> int:
+    """The notices for one booking event, if it still holds (a confirmation for a booking
+    cancelled since is not sent). Serves tasks enqueued before decision 0038, which
+    notified after commit instead of inside the booking's transaction. Returns how many
+    notifications this call created."""
+    booking = (
+        Booking.objects.select_related("service", "practitioner__user", "client")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None or event not in EVENTS:
+        return 0
+    before = _existing(booking, event)
+    notices = _notify_event(booking, event, previous_starts_at=previous_starts_at)
+    return sum(1 for notice in notices if notice.pk not in before)
+
+
+def _existing(booking: Booking, event: str) -> set[int]:
+    keys = [key for (kind, _), key in NOTICE_TYPES.items() if kind == event]
+    return set(
+        Notification.objects.filter(
+            type_key__in=keys, dedupe_key=notice_dedupe_key(booking, event)
+        ).values_list("pk", flat=True)
+    )
 
 
 # ---------- reminders ----------
 
 
-def _wants_sms() -> Q:
-    return Q(client__contact_preference__sms_opt_in=True) & ~Q(
-        client__contact_preference__phone_number=""
-    )
+def reminder_dedupe_key(booking_id: int, kind: str, starts_at: datetime) -> str:
+    # The start is part of the key: a moved booking is reminded again for its new time.
+    return f"booking:{booking_id}:reminder:{kind}:{int(starts_at.timestamp())}"
 
 
-def _reminder_exists(kind: str, channel: str) -> Exists:
-    return Exists(
-        BookingReminder.objects.filter(
-            booking=OuterRef("pk"),
-            kind=kind,
-            channel=channel,
-            for_starts_at=OuterRef("starts_at"),
+def _due(kind: str, now: datetime) -> Iterable[Booking]:
+    lead, next_lead = REMINDER_WINDOWS[kind]
+    return (
+        Booking.objects.filter(
+            status=Booking.Status.CONFIRMED,
+            starts_at__gt=now + next_lead,
+            starts_at__lte=now + lead,
         )
+        # Confirmed or moved inside the window: that email has just told the client.
+        .exclude(confirmed_at__gt=F("starts_at") - lead)
+        .exclude(rescheduled_at__gt=F("starts_at") - lead)
+        .select_related("service", "practitioner__user", "client")
+        .order_by("starts_at", "pk")
     )
 
 
-def reminders_claim_due(*, now: datetime | None = None) -> list[int]:
-    """Claims every reminder now due (one row per booking, kind, channel and session
-    start) and returns the new rows' ids. A booking confirmed or moved inside a
-    reminder's window does not get that reminder: its confirmation or "moved" email has
-    just told the client. A moved booking is due again for its new start."""
+def reminders_send_due(*, now: datetime | None = None) -> int:
+    """Creates every reminder now due, one notification per booking, kind and session
+    start, with `event_at` the start (quiet hours never hold a reminder for a session
+    that begins inside them). Two runs at once create each reminder once between them
+    (the notification's unique dedupe key). Returns how many this run created."""
     now = timezone.now() if now is None else now
-    claimed: list[int] = []
-    for kind, (lead, next_lead) in REMINDER_WINDOWS.items():
-        due = (
-            Booking.objects.filter(
-                status=Booking.Status.CONFIRMED,
-                starts_at__gt=now + next_lead,
-                starts_at__lte=now + lead,
-            )
-            .exclude(confirmed_at__gt=F("starts_at") - lead)
-            .exclude(rescheduled_at__gt=F("starts_at") - lead)
-            .filter(
-                ~_reminder_exists(kind, Channel.EMAIL)
-                | (_wants_sms() & ~_reminder_exists(kind, Channel.SMS))
-            )
-            .select_related("client__contact_preference")
-            .order_by("starts_at", "pk")
+    created = 0
+    for kind in REMINDER_WINDOWS:
+        due = list(_due(kind, now))
+        keys = {
+            booking.pk: reminder_dedupe_key(booking.pk, kind, booking.starts_at) for booking in due
+        }
+        # One query instead of one notify() per booking already reminded (a 24 h window
+        # holds many bookings on each five-minute run).
+        done = set(
+            Notification.objects.filter(
+                type_key=REMINDER_TYPE, dedupe_key__in=keys.values()
+            ).values_list("dedupe_key", flat=True)
         )
         for booking in due:
-            channels = [Channel.EMAIL]
-            if client_wants_sms(booking.client):
-                channels.append(Channel.SMS)
-            for channel in channels:
-                reminder = _claim(
-                    BookingReminder,
-                    booking=booking,
-                    kind=kind,
-                    channel=channel,
-                    for_starts_at=booking.starts_at,
-                )
-                if reminder is not None:
-                    claimed.append(reminder.pk)
-    return claimed
-
-
-def reminders_unstarted(*, now: datetime | None = None) -> list[int]:
-    """Claimed reminders whose delivery never started, for sessions still ahead."""
-    now = timezone.now() if now is None else now
-    return list(
-        BookingReminder.objects.filter(
-            attempted_at__isnull=True,
-            created_at__lte=now - REMINDER_REENQUEUE_AFTER,
-            booking__starts_at__gt=now,
-            for_starts_at=F("booking__starts_at"),
-        ).values_list("pk", flat=True)
-    )
-
-
-def client_wants_sms(user) -> bool:
-    try:
-        preference = user.contact_preference
-    except ObjectDoesNotExist:
-        return False
-    return preference.wants_sms
-
-
-def booking_reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> bool:
-    """Sends one claimed reminder, at most once: `attempted_at` is set by a conditional
-    update first, so a redelivered task finds it taken. A failure (or a booking that is
-    no longer confirmed, or a client who opted out) is written to `error` and not
-    retried. Returns whether it was sent."""
-    now = timezone.now() if now is None else now
-    if not BookingReminder.objects.filter(pk=reminder_id, attempted_at__isnull=True).update(
-        attempted_at=now
-    ):
-        return False
-    reminder = BookingReminder.objects.select_related(
-        "booking__service",
-        "booking__practitioner__user",
-        "booking__client__contact_preference",
-    ).get(pk=reminder_id)
-    booking = reminder.booking
-    try:
-        if booking.status != Booking.Status.CONFIRMED or booking.starts_at <= now:
-            raise ReminderSkipped(f"booking is {booking.status}, starting {booking.starts_at}")
-        if booking.starts_at != reminder.for_starts_at:
-            raise ReminderSkipped(f"booking moved to {booking.starts_at}")
-        if reminder.channel == Channel.SMS:
-            reminder.provider_message_id = _send_reminder_sms(booking, reminder)
-        else:
-            _send_booking_email(
-                booking,
-                template="reminder_client",
-                audience=Audience.CLIENT,
-                method="REQUEST",
-                extra={"kind": reminder.kind},
+            if keys[booking.pk] in done:
+                continue
+            notification = notify(
+                recipient=booking.client,
+                type_key=REMINDER_TYPE,
+                context=booking_context(booking, CLIENT, event="reminder", kind=kind),
+                dedupe_key=keys[booking.pk],
+                link=join_url(booking) or _link(booking, CLIENT),
+                event_at=booking.starts_at,
             )
-    except Exception as error:
-        if not isinstance(error, ReminderSkipped):
-            logger.exception("booking reminder failed", extra={"reminder_id": reminder.pk})
-        reminder.error = _describe(error)
-        reminder.save(update_fields=["error", "provider_message_id"])
-        return False
-    reminder.sent_at = timezone.now()
-    reminder.save(update_fields=["sent_at", "provider_message_id"])
-    return True
+            if notification.created_at >= now:
+                created += 1
+    return created
 
 
-class ReminderSkipped(Exception):
-    """The reminder no longer applies; recorded on the row, not an error to alert on."""
-
-
-def _send_reminder_sms(booking: Booking, reminder: BookingReminder) -> str:
-    if not client_wants_sms(booking.client):
-        raise ReminderSkipped("the client no longer receives SMS")
-    zone = recipient_zone(booking, Audience.CLIENT)
-    context = {**_context(booking, Audience.CLIENT, zone), "kind": reminder.kind}
-    with timezone.override(zone):
-        body = " ".join(render_to_string("bookings/sms/reminder.txt", context).split())
-    sent = get_sms_sender().send(
-        to=booking.client.contact_preference.phone_number,
-        body=body,
-        idempotency_key=f"booking-reminder-{reminder.pk}",
+def reminders_withdraw(*, booking_id: int, reason: str, keep_start: datetime | None = None) -> int:
+    """Skips reminder deliveries for the booking that have not gone out yet (held for
+    quiet hours or waiting for a retry), except those for `keep_start`. Returns how many."""
+    prefix = f"booking:{booking_id}:reminder:"
+    deliveries = Delivery.objects.filter(
+        notification__type_key=REMINDER_TYPE,
+        notification__dedupe_key__startswith=prefix,
+        state__in=[Delivery.State.PENDING, Delivery.State.HELD, Delivery.State.FAILED],
     )
-    return sent.message_id
+    if keep_start is not None:
+        deliveries = deliveries.exclude(
+            notification__dedupe_key__endswith=f":{int(keep_start.timestamp())}"
+        )
+    return deliveries.update(state=Delivery.State.SKIPPED, skip_reason=reason[:200])

@@ -8,6 +8,7 @@ from commerce.bookings.services import (
     bookings_expire_holds,
     external_calendar_refresh,
 )
+from events.outbox import enqueue_on_commit
 
 
 @shared_task(name="commerce.bookings.tasks.refresh_external_calendar")
@@ -53,33 +54,23 @@ def complete_past_bookings() -> int:
 from datetime import datetime  # noqa: E402
 
 from commerce.bookings import notifications  # noqa: E402
-from events.outbox import enqueue_on_commit  # noqa: E402
 
 
 @shared_task(name="commerce.bookings.tasks.send_booking_notice")
 def send_booking_notice(booking_id: int, event: str, previous_starts_at: str | None = None) -> int:
-    """Emails about one booking event (confirmed, cancelled, rescheduled) to the client
-    and the practitioner. Idempotent: each message is recorded once per sequence."""
+    """Notices about one booking event to the client and the practitioner, for messages
+    enqueued before decision 0038 (the booking services now notify in their own
+    transaction). Idempotent: one notification per booking, event and sequence."""
     previous = datetime.fromisoformat(previous_starts_at) if previous_starts_at else None
     return notifications.booking_notice_send(
         booking_id=booking_id, event=event, previous_starts_at=previous
     )
 
 
-@shared_task(name="commerce.bookings.tasks.send_booking_reminder")
-def send_booking_reminder(reminder_id: int) -> bool:
-    """Delivers one claimed reminder, at most once (see booking_reminder_deliver)."""
-    return notifications.booking_reminder_deliver(reminder_id=reminder_id)
-
-
 @shared_task(name="commerce.bookings.tasks.send_due_reminders")
 def send_due_reminders() -> int:
-    """Beat entry point (every 5 minutes): claims the reminders now due, then enqueues
-    their delivery once each claim has committed. Two runs at once claim each reminder
-    once between them (unique row per booking, kind and channel). Also re-enqueues
-    claims whose delivery never started. Returns how many were enqueued."""
-    reminder_ids = notifications.reminders_claim_due()
-    reminder_ids += [pk for pk in notifications.reminders_unstarted() if pk not in reminder_ids]
-    for reminder_id in reminder_ids:
-        enqueue_on_commit(send_booking_reminder, reminder_id)
-    return len(reminder_ids)
+    """Beat entry point (every 5 minutes): creates the reminders now due through the
+    notification service, which sends each channel after commit. Two runs at once create
+    each reminder once between them (unique dedupe key per booking, kind and start).
+    Returns how many reminders this run created."""
+    return notifications.reminders_send_due()

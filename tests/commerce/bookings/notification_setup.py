@@ -51,11 +51,9 @@ def make_booking(
 
 
 def calendar_attachment(message) -> tuple[Message, Calendar]:
-    """The one text/calendar attachment of a sent email, parsed."""
+    """The one text/calendar part of a sent email as it goes on the wire, parsed."""
     [part] = [
-        item
-        for item in message.attachments
-        if isinstance(item, Message) and item.get_content_type() == "text/calendar"
+        item for item in message.message().walk() if item.get_content_type() == "text/calendar"
     ]
     return part, Calendar.from_ical(part.get_payload(decode=True))
 

@@ -1,4 +1,6 @@
-"""Booking emails: sent after commit, once, with an .ics, in each recipient's zone."""
+"""Booking notices through the notification service: created in the booking's
+transaction, sent after commit, once per booking, event and sequence, with an .ics, in
+each recipient's zone."""
 
 import datetime as dt
 
@@ -13,8 +15,8 @@ from commerce.bookings.notifications import (
     booking_notify_confirmed,
     booking_notify_rescheduled,
 )
-from commerce.bookings.reminders import BookingNotice
 from commerce.bookings.tasks import send_booking_notice
+from notifications.models import Delivery, Notification
 from tests.accounts.factories import UserFactory
 from tests.commerce.bookings.notification_setup import (
     calendar_attachment,
@@ -59,9 +61,7 @@ def test_confirmation_to_the_client_and_notice_to_the_practitioner(
     assert to_client.subject == "Booked: Reiki with Sam Rivers, Mon 7 Jan, 10:00 EST"
     assert "When: Monday 7 January 2030, 10:00–11:00 (America/New_York)" in to_client.body
     assert to_practitioner.subject == "New booking: Reiki with Alex M., Tue 8 Jan, 02:00 AEDT"
-    assert (
-        "When: Tuesday 8 January 2030, 02:00–03:00 (Australia/Sydney)" in to_practitioner.body
-    )
+    assert "When: Tuesday 8 January 2030, 02:00–03:00 (Australia/Sydney)" in to_practitioner.body
     for message in (to_client, to_practitioner):
         part, calendar = calendar_attachment(message)
         assert part.get_param("method") == "REQUEST"
@@ -87,14 +87,35 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
 
     assert callbacks == []
     assert mail.outbox == []
+    assert not Notification.objects.exists()
 
 
-def test_the_task_running_twice_sends_each_email_once(booking):
-    assert send_booking_notice(booking.pk, "confirmed") == 2
-    assert send_booking_notice(booking.pk, "confirmed") == 0
+def test_the_task_running_twice_sends_each_email_once(booking, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_booking_notice(booking.pk, "confirmed") == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_booking_notice(booking.pk, "confirmed") == 0
 
     assert len(mail.outbox) == 2
-    assert BookingNotice.objects.filter(booking=booking, sent_at__isnull=False).count() == 2
+    emails = Delivery.objects.filter(
+        notification__dedupe_key__startswith=f"booking:{booking.pk}:confirmed:", channel="email"
+    )
+    assert sorted(emails.values_list("state", flat=True)) == ["sent", "sent"]
+    assert sorted(emails.values_list("notification__recipient__email", flat=True)) == sorted(
+        [booking.client.email, booking.practitioner.user.email]
+    )
+
+
+def test_the_hook_called_twice_in_one_transaction_notifies_once(
+    booking, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            booking_notify_confirmed(booking=booking)
+            booking_notify_confirmed(booking=booking)
+
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(dedupe_key__startswith=f"booking:{booking.pk}:").count() == 2
 
 
 def test_cancellation_to_both_removes_the_calendar_entry(
@@ -162,15 +183,27 @@ def test_reschedule_to_both_with_the_old_and_new_times(booking, django_capture_o
     assert event.decoded("DTSTART") == moved
 
 
-def test_a_failed_email_is_recorded_and_not_sent_again(booking, monkeypatch):
+def test_a_failed_email_is_recorded_and_retried_later_not_at_once(
+    booking, monkeypatch, django_capture_on_commit_callbacks
+):
     def refuse(self, fail_silently=False):
         raise ConnectionError("mail server down")
 
     monkeypatch.setattr(EmailMessage, "send", refuse)
-    assert send_booking_notice(booking.pk, "confirmed") == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_booking_notice(booking.pk, "confirmed") == 2
     monkeypatch.undo()
-    assert send_booking_notice(booking.pk, "confirmed") == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_booking_notice(booking.pk, "confirmed") == 0
 
-    notices = BookingNotice.objects.filter(booking=booking)
-    assert {notice.error for notice in notices} == {"ConnectionError: mail server down"}
+    emails = Delivery.objects.filter(
+        notification__dedupe_key__startswith=f"booking:{booking.pk}:", channel="email"
+    )
+    assert emails.count() == 2
+    for delivery in emails:
+        assert delivery.state == Delivery.State.FAILED
+        assert delivery.last_error == "ConnectionError: mail server down"
+        assert delivery.attempts == 1
+        # The back-off decides when; running the booking task again does not resend.
+        assert delivery.next_attempt_at is not None
     assert mail.outbox == []
