@@ -24,6 +24,7 @@ handler429 = "config.views.too_many_requests"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("", include("notifications.webhook_urls")),
     # allauth's enrolment views, keeping the page the MFA policy interrupted (before
     # allauth's own URLs, which they replace).
     path("accounts/2fa/totp/activate/", mfa_enrolment.activate_totp, name="mfa_activate_totp"),

@@ -15,6 +15,7 @@ from .components.kms import *  # noqa: F403
 from .components.kyc import *  # noqa: F403
 from .components.logging import *  # noqa: F403
 from .components.marketing import *  # noqa: F403
+from .components.notifications import *  # noqa: F403
 from .components.privacy import *  # noqa: F403
 from .components.rest import *  # noqa: F403
 from .components.rooms import *  # noqa: F403

@@ -142,4 +142,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketing_site.leads.tasks.pull_klaviyo_suppressions",
         "schedule": crontab(minute="*/30"),
     },
+    # Notification deliveries: retries after back-off, SMS/push held for quiet hours,
+    # queued sends whose task was lost; then the daily email digests that are due.
+    "redrive-notification-deliveries": {
+        "task": "notifications.tasks.deliveries_redrive",
+        "schedule": crontab(),
+    },
+    "send-notification-digests": {
+        "task": "notifications.tasks.digests_send",
+        "schedule": crontab(minute="*/15"),
+    },
 }

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "privacy.apps.PrivacyConfig",
     "privacy.rights.apps.PrivacyRightsConfig",
     "events.apps.EventsConfig",
+    "notifications.apps.NotificationsConfig",
     "notifications.push.apps.WebPushConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from notifications import registrations, senders, webhooks
+        from notifications.channels import register_sender
+        from notifications.kinds import Channel
+
+        register_sender(Channel.EMAIL, senders.email_send)
+        register_sender(Channel.SMS, senders.sms_send)
+        registrations.register()
+        # Anymail's webhook view validates the request and sends this signal per event.
+        tracking.connect(webhooks.tracking_received, dispatch_uid="notifications.tracking")
