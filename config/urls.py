@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("commerce.bookings.feed_urls")),
     path("", include("commerce.bookings.dashboard_urls")),
     path("", include("commerce.bookings.booking_urls")),
+    path("", include("commerce.rooms.urls")),
     path("", include("marketplace.practitioners.urls")),
     path("", include("marketplace.clients.messaging.urls")),
     path("", include("marketplace.practitioners.apply_urls")),

@@ -63,6 +63,7 @@ from commerce.bookings.services.availability import (
 )
 from commerce.bookings.services.cancellations import no_show_refund_percent
 from commerce.errors import Conflict, InvalidRequest
+from commerce.rooms.selectors import attendance_for
 from marketplace.clients.records.selectors import records_as_practitioner
 from marketplace.practitioners.access import practitioner_view
 from marketplace.practitioners.models import Service
@@ -157,7 +158,16 @@ def calendar_week(request, practitioner):
         .order_by("starts_at", "pk")
     )
     by_day: dict[date, list[Booking]] = {day: [] for day in days}
+    bookings = list(bookings)
     for booking in bookings:
+        # The profile is already loaded: attendance_for reads its user id, query-free.
+        booking.practitioner = practitioner
+    attendance = attendance_for(bookings)
+    now = timezone.now()
+    for booking in bookings:
+        booking.attendance = attendance.get(booking.pk) if booking.service.is_online else None
+        booking.has_started = booking.starts_at <= now
+        booking.can_no_show = booking.status == Status.CONFIRMED and booking.has_started
         booking.client_short_name = short_name(booking.client)
         booking.status_badge = STATUS_BADGES.get(booking.status, "badge--neutral")
         by_day[booking.starts_at.astimezone(zone).date()].append(booking)

@@ -38,5 +38,9 @@ CSP_ADMIN = {
     "frame-src": ["'self'", "https:"],
     "frame-ancestors": ["'self'"],
 }
+# Hosts the session room's page may connect to besides its own origin (the room view adds
+# its WebSocket origin itself): the live video adapter's signalling and media endpoints,
+# e.g. "https://*.chime.aws wss://*.chime.aws". Only the room page gets them.
+ROOM_CSP_CONNECT_SRC = env.list("ROOM_CSP_CONNECT_SRC", default=[])
 CSP_RELAXED_PATH_PREFIXES = ["/cms/", "/django-admin/"]
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_SITE}

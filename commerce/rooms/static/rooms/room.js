@@ -382,6 +382,18 @@
         announce("You are not a participant in this session.");
         return;
       }
+      if (event.code === 4000) {
+        // A newer window or tab of this person took over the room: reconnecting here
+        // would take it back and the two would fight.
+        leaving = true;
+        closePeer();
+        stopStream(localStream);
+        el.ended.querySelector("[data-detail]").textContent =
+          "You joined this session from another window or tab, so this one has stopped.";
+        show(el.ended);
+        setPhase("replaced");
+        return;
+      }
       scheduleReconnect();
     });
   }
@@ -445,6 +457,13 @@
       case "recording":
         onRecording(message);
         break;
+      case "media":
+        announce(
+          message.audio_only
+            ? otherName + " switched to audio only."
+            : otherName + " turned video back on.",
+        );
+        break;
       case "error":
         announce(message.detail || "Something went wrong in the room.");
         break;
@@ -495,6 +514,10 @@
       el.remoteEmpty.textContent = otherName + " has joined. Connecting…";
       announce(otherName + " has joined.");
       if (admitted) sayHello();
+      return;
+    }
+    if (event === "fallback") {
+      announce(otherName + " cannot start video. You can continue by phone.");
       return;
     }
     if (event === "left") {
@@ -1068,6 +1091,7 @@
       ));
       el.fallbackPhone.appendChild(link);
     }
+    send({ type: "fallback", reason: reason });
     announce(reason + " You can continue by phone.");
   }
 
