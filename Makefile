@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 TEST_DATABASE_URL ?= postgres://aeyia@127.0.0.1:5432/aeyia
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run dev migrate-demo test test-services lint bench clean browser-deps
+.PHONY: install run dev migrate-demo test test-services lint bench clean browser-deps assets
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,6 +47,22 @@ dev: migrate-demo
 	DJANGO_DEBUG=true $(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
 browser-deps: node_modules/.installed
+
+# Browser modules built from npm packages. Only the session room's Chime module for now
+# (decision 0041): static/src/rooms/chime.js and amazon-chime-sdk-js become one minified
+# ES module with a source map in static/dist/ (git-ignored; the production image runs
+# this before collectstatic). The "module" field is preferred even for require() so the
+# AWS SDK inside resolves to its browser build. The metafile lists the bundle's exports.
+ASSETS_OUT ?= static/dist
+ASSETS_META ?= var/assets
+## assets: bundle static/src/rooms/chime.js into static/dist/rooms-chime.js (esbuild)
+assets:
+	@test -x node_modules/.bin/esbuild || $(MAKE) node_modules/.installed
+	@mkdir -p $(ASSETS_META)
+	npx --no esbuild static/src/rooms/chime.js --bundle --format=esm --platform=browser \
+	  --main-fields=browser,module,main --target=es2020 --minify --sourcemap \
+	  --legal-comments=linked --log-level=warning \
+	  --metafile=$(ASSETS_META)/rooms-chime.json --outfile=$(ASSETS_OUT)/rooms-chime.js
 
 ## test-services: Debian packages, PostgreSQL, Redis, the role and btree_gist (see the script)
 test-services:

@@ -45,18 +45,6 @@ def readme_sha256(name: str) -> str:
     return re.search(rf"sha256 of `{re.escape(name)}`: `([0-9a-f]{{64}})`", text).group(1)
 
 
-@pytest.fixture(autouse=True)
-def aws_environment(monkeypatch, tmp_path, settings):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    settings.AWS_CHIME_REGION = "us-east-1"
-    settings.CHIME_MEDIA_REGION = "eu-west-2"
-    settings.CHIME_RECORDING_BUCKET = "aeyia-recordings"
-
-
 @cache
 def vendor_session() -> botocore.session.Session:
     session = botocore.session.Session()
