@@ -1,6 +1,7 @@
 """The push channel's sender, and push subscriptions in a person's export and erasure."""
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from privacy.export import ExportItem, json_file
 from privacy.export import register as export_register
@@ -19,9 +20,7 @@ def push_subscriptions_export(user) -> Iterator[ExportItem]:
         [
             {
                 "browser": subscription.user_agent,
-                "push_service": subscription.endpoint.split("/")[2]
-                if "//" in subscription.endpoint
-                else "",
+                "push_service": urlsplit(subscription.endpoint).hostname or "",
                 "turned_on_at": subscription.created_at,
                 "last_delivered_at": subscription.last_success_at,
             }

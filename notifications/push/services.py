@@ -24,7 +24,7 @@ def b64url_decode(value: str) -> bytes:
     if not isinstance(value, str) or not value or len(value) > 200:
         raise ValueError("not a base64url string")
     try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        return base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as error:
         raise ValueError("not a base64url string") from error
 
