@@ -18,12 +18,28 @@ def _rsa_private_key_pem() -> str:
     ).decode()
 
 
+def _vapid_key_pair() -> tuple[str, str]:
+    """A VAPID key pair as the environment carries it (base64url of the private
+    value and of the public point)."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from config.settings.components.webpush import vapid_public_key_for
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    raw = key.private_numbers().private_value.to_bytes(32, "big")
+    private = base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    return private, vapid_public_key_for(private)
+
+
 @pytest.fixture(scope="session")
 def production_env(tmp_path_factory) -> dict[str, str]:
     """Everything production needs, as the deployment would provide it: the environment
     for a subprocess run with DJANGO_SETTINGS_MODULE=config.settings.production. Only
     PATH and HOME come from outside, so the developer's own variables cannot leak in."""
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    vapid_private, vapid_public = _vapid_key_pair()
     return {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path_factory.mktemp("home")),
@@ -61,6 +77,9 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         "TYPEFORM_WEBHOOK_SECRET": secrets.token_hex(32),
         "KMS_GATEWAY": "integrations.kms.live.AwsKms",
         "KMS_KEY_ID": "alias/aeyia-documents",
+        "WEBPUSH_VAPID_PRIVATE_KEY": vapid_private,
+        "WEBPUSH_VAPID_PUBLIC_KEY": vapid_public,
+        "WEBPUSH_VAPID_SUBJECT": "mailto:support@aeyia.example.org",
         "VIDEO_PROVIDER": "integrations.video.local.LocalVideoProvider",
         "TURN_URLS": "turn:turn.aeyia.example.org:3478,turns:turn.aeyia.example.org:5349",
         "TURN_SECRET": secrets.token_urlsafe(32),
