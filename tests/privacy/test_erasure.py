@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from cms.courses.models import Certificate
-from commerce.bookings.contact import ClientContactPreference
 from commerce.bookings.models import Booking
 from commerce.partners.models import PoolInvite
 from integrations.klaviyo.local import LocalKlaviyo
@@ -25,6 +24,7 @@ from marketplace.practitioners.models import (
     PractitionerProfile,
     VerificationCase,
 )
+from notifications.models import ContactPoint
 from privacy import registry
 from privacy.models import AuditEntry, AuditLogIsAppendOnly
 from privacy.services import person_erase
@@ -100,7 +100,7 @@ def test_erasure_leaves_no_name_reason_message_or_identity_behind(
     certificate = _certificate(user)
     service = ServiceFactory()
     booking = _booking(client=user, service=service, reason="Ada's mother is in hospital")
-    ClientContactPreference.objects.create(user=user, phone_number="+447700900123", sms_opt_in=True)
+    ContactPoint.objects.create(user=user, phone_number="+447700900123", sms_opt_in=True)
     LeadFactory(email=EMAIL, name="Ada Lovelace", message="I get panic attacks at night")
     submission = LeadFormSubmission.objects.create(
         page=page,
@@ -127,7 +127,7 @@ def test_erasure_leaves_no_name_reason_message_or_identity_behind(
     booking.refresh_from_db()
     assert booking.cancellation_reason == ""
     assert booking.client_id == user.pk  # the books stay whole
-    assert not ClientContactPreference.objects.filter(user=user).exists()
+    assert not ContactPoint.objects.filter(user=user).exists()
     assert not Lead.objects.exists()
     assert not LeadFormSubmission.objects.filter(pk=submission.pk).exists()
     assert LocalKlaviyo.deletions == [EMAIL]
@@ -141,7 +141,9 @@ def test_erasure_leaves_no_name_reason_message_or_identity_behind(
     assert entry == report.audit_entry
     assert (entry.action, entry.actor_id, entry.subject_user_id) == ("erasure", staff.pk, user.pk)
     assert entry.erasers["certificates"] == 1
-    assert entry.erasers["bookings"] == 2  # the reason and the phone number
+    assert entry.erasers["bookings"] == 1  # the reason
+    # The phone number and SMS consent moved to notifications.ContactPoint (decision 0038).
+    assert entry.erasers["notifications"] >= 1
     assert entry.erasers["leads"] == 1
     assert set(entry.erasers) == {
         registration.name for registration in registry.registered_erasers()

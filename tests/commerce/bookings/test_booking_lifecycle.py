@@ -7,8 +7,8 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from commerce.bookings.models import Booking, BookingNotice, BookingReminder
-from commerce.bookings.notifications import booking_reminder_deliver, reminders_claim_due
+from commerce.bookings.models import Booking
+from commerce.bookings.notifications import REMINDER_TYPE, reminder_dedupe_key, reminders_send_due
 from commerce.bookings.services import (
     NO_SHOW_WINDOW,
     booking_can_reschedule,
@@ -29,6 +29,7 @@ from commerce.payments.models import Refund, Transfer
 from commerce.payments.services import platform_fee_for
 from integrations.stripe import get_gateway
 from integrations.stripe.local import StripeLocalGateway, simulator
+from notifications.models import Delivery, Notification
 from tests.accounts.factories import UserFactory
 from tests.commerce.bookings.booking_setup import (
     CREDIT_PRICE,
@@ -88,7 +89,9 @@ def booked(service, user=None, starts_at=None):
 
 
 def parsed_invitation(message):
-    attachment = next(a for a in message.attachments if a.get_content_type() == "text/calendar")
+    attachment = next(
+        part for part in message.message().walk() if part.get_content_type() == "text/calendar"
+    )
     calendar = Calendar.from_ical(attachment.get_payload(decode=True))
     return calendar, next(iter(calendar.walk("VEVENT")))
 
@@ -134,7 +137,13 @@ def test_the_client_moves_a_booking_within_the_full_refund_tier(
         assert str(event["UID"]).startswith(f"booking-{booking.pk}@")
         assert int(event["SEQUENCE"]) > max(confirmation_sequences)
         assert event.decoded("DTSTART") == new_start
-    assert BookingNotice.objects.filter(event="rescheduled").count() == 2
+    assert (
+        Notification.objects.filter(
+            type_key__in=["bookings.rescheduled", "bookings.practice_rescheduled"],
+            dedupe_key__startswith=f"booking:{booking.pk}:rescheduled:",
+        ).count()
+        == 2
+    )
 
 
 def test_the_old_time_is_free_again_and_the_new_one_taken(service):
@@ -247,47 +256,54 @@ def test_bad_times_are_invalid(service):
     assert same.value.api_code == "same_time"
 
 
-def test_reminders_fire_once_for_the_new_time_and_never_for_the_old(service):
+def test_reminders_fire_once_for_the_new_time_and_never_for_the_old(
+    service, django_capture_on_commit_callbacks
+):
     booking = booked(service, starts_at=slot(days=2))
     old_start = booking.starts_at
-    # The 24 h reminder for the old time is claimed and sent.
-    claimed = reminders_claim_due(now=old_start - dt.timedelta(hours=23))
-    assert len(claimed) == 1
-    assert booking_reminder_deliver(reminder_id=claimed[0]) is True
+    # The 24 h reminder for the old time is created and sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_due(now=old_start - dt.timedelta(hours=23)) == 1
+    assert len(mail.outbox) == 1
     mail.outbox.clear()
 
     new_start = slot(days=4, hour=14)
     booking_reschedule(booking=booking, by=booking.client, starts_at=new_start, now=timezone.now())
 
     # Nothing more is due around the old time.
-    assert reminders_claim_due(now=old_start - dt.timedelta(minutes=50)) == []
+    assert reminders_send_due(now=old_start - dt.timedelta(minutes=50)) == 0
     # The new time gets its 24 h and 1 h reminders, each once.
-    day_before = reminders_claim_due(now=new_start - dt.timedelta(hours=23))
-    assert len(day_before) == 1
-    assert reminders_claim_due(now=new_start - dt.timedelta(hours=22)) == []
-    hour_before = reminders_claim_due(now=new_start - dt.timedelta(minutes=50))
-    assert len(hour_before) == 1
-    assert reminders_claim_due(now=new_start - dt.timedelta(minutes=40)) == []
-    for reminder_id in (*day_before, *hour_before):
-        assert booking_reminder_deliver(
-            reminder_id=reminder_id, now=new_start - dt.timedelta(minutes=30)
-        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_due(now=new_start - dt.timedelta(hours=23)) == 1
+        assert reminders_send_due(now=new_start - dt.timedelta(hours=22)) == 0
+        assert reminders_send_due(now=new_start - dt.timedelta(minutes=50)) == 1
+        assert reminders_send_due(now=new_start - dt.timedelta(minutes=40)) == 0
     assert len(mail.outbox) == 2
-    reminders = BookingReminder.objects.filter(booking=booking)
-    assert sorted((r.kind, r.for_starts_at) for r in reminders) == sorted(
-        [("24h", old_start), ("24h", new_start), ("1h", new_start)]
+    keys = Notification.objects.filter(type_key=REMINDER_TYPE).values_list("dedupe_key", flat=True)
+    assert sorted(keys) == sorted(
+        [
+            reminder_dedupe_key(booking.pk, "24h", old_start),
+            reminder_dedupe_key(booking.pk, "24h", new_start),
+            reminder_dedupe_key(booking.pk, "1h", new_start),
+        ]
     )
 
 
-def test_a_reminder_claimed_for_the_old_time_is_not_delivered(service):
+def test_a_reminder_not_yet_sent_for_the_old_time_is_withdrawn_when_the_booking_moves(
+    service, django_capture_on_commit_callbacks
+):
     booking = booked(service, starts_at=slot(days=2))
-    claimed = reminders_claim_due(now=booking.starts_at - dt.timedelta(hours=23))
+    # Created, but its email has not gone out yet (the test transaction never commits).
+    reminders_send_due(now=booking.starts_at - dt.timedelta(hours=23))
     booking_reschedule(booking=booking, by=booking.client, starts_at=slot(days=4))
-    assert booking_reminder_deliver(reminder_id=claimed[0]) is False
-    assert BookingReminder.objects.get(pk=claimed[0]).error.startswith(
-        "ReminderSkipped: booking moved"
-    )
-    assert mail.outbox == []
+
+    email = Delivery.objects.get(notification__type_key=REMINDER_TYPE, channel="email")
+    assert email.state == Delivery.State.SKIPPED
+    assert email.skip_reason == "the booking moved"
+    from notifications.delivery import delivery_send
+
+    assert delivery_send(delivery_id=email.pk) == "not due"
+    assert not [message for message in mail.outbox if message.subject.startswith("Reminder")]
 
 
 def test_two_moves_in_the_same_second_send_two_sequences(
@@ -298,11 +314,10 @@ def test_two_moves_in_the_same_second_send_two_sequences(
         booking_reschedule(booking=booking, by=booking.client, starts_at=slot(hour=12))
     with django_capture_on_commit_callbacks(execute=True):
         booking_reschedule(booking=booking, by=booking.client, starts_at=slot(hour=14))
-    sequences = sorted(
-        BookingNotice.objects.filter(event="rescheduled", audience="client").values_list(
-            "sequence", flat=True
-        )
-    )
+    keys = Notification.objects.filter(
+        type_key="bookings.rescheduled", recipient=booking.client
+    ).values_list("dedupe_key", flat=True)
+    sequences = sorted(int(key.rsplit(":seq", 1)[1]) for key in keys)
     assert len(sequences) == 2 and sequences[0] < sequences[1]
 
 

@@ -74,20 +74,26 @@ def test_a_clients_booking_page_is_in_the_practitioners_zone_not_utc(client):
     assert "09:00" in html
 
 
-def test_the_confirmation_names_the_practitioners_zone_and_links_to_the_bookings():
+def test_the_confirmation_names_the_practitioners_zone_and_links_to_the_bookings(
+    django_capture_on_commit_callbacks,
+):
     booking = make_booking(starts_at=STARTS, client=UserFactory(time_zone="UTC"))
-    send_booking_notice(booking.pk, "confirmed")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_booking_notice(booking.pk, "confirmed")
     [to_client] = [message for message in mail.outbox if message.to == [booking.client.email]]
     assert "When: Monday 7 January 2030, 14:00–15:00 (Europe/London)" in to_client.body
     assert "UTC" not in to_client.body
     assert f"{settings.SITE_URL.rstrip('/')}/account/bookings/" in to_client.body
 
 
-def test_the_confirmation_uses_the_zone_adopted_from_the_browser():
+def test_the_confirmation_uses_the_zone_adopted_from_the_browser(
+    django_capture_on_commit_callbacks,
+):
     person = UserFactory(time_zone="UTC")
     assert client_time_zone_adopt(user=person, browser_zone="America/New_York") is True
     booking = make_booking(starts_at=STARTS, client=person)
-    send_booking_notice(booking.pk, "confirmed")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_booking_notice(booking.pk, "confirmed")
     [to_client] = [message for message in mail.outbox if message.to == [person.email]]
     assert "When: Monday 7 January 2030, 09:00–10:00 (America/New_York)" in to_client.body
 
