@@ -60,6 +60,11 @@ if is_local "$redis_host" && ! command -v redis-server >/dev/null 2>&1; then
   missing+=(redis-server)
 fi
 
+# The session-room tests relay through a real coturn (tests/integrations/video/test_coturn.py).
+if ! command -v turnserver >/dev/null 2>&1; then
+  missing+=(coturn)
+fi
+
 if ((${#missing[@]})); then
   if as_root && command -v apt-get >/dev/null 2>&1; then
     say "Installing Debian packages: ${missing[*]}"
