@@ -1,6 +1,8 @@
 """The ASGI application (config/asgi.py): HTTP reaches Django, WebSockets pass the origin
 check and carry the session's user, and the channel layer delivers between consumers."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -8,6 +10,7 @@ from django.conf import settings
 
 import config.routing
 from config.asgi import application
+from config.asgi_limits import ConcurrentRequestLimit
 from tests.asgi_communicators import HttpCommunicator, WebsocketCommunicator
 from tests.config.asgi_probe import PROBE_GROUP, PROBE_PATH, probe_application
 
@@ -138,3 +141,46 @@ class TestRoutingDuringTheBuildOut:
         monkeypatch.setattr(config.routing.importlib, "import_module", broken)
         with pytest.raises(ModuleNotFoundError):
             config.routing._collect()
+
+
+def test_a_socket_to_a_path_no_app_serves_is_refused_cleanly():
+    async def run():
+        communicator = WebsocketCommunicator(
+            application, "/ws/nothing-here/", headers=[ALLOWED_ORIGIN]
+        )
+        return await communicator.connect()
+
+    connected, _ = async_to_sync(run)()
+    assert connected is False
+
+
+class TestConcurrentRequestLimit:
+    def test_requests_beyond_the_limit_wait_their_turn_and_all_complete(self):
+        running = 0
+        most = 0
+
+        async def slow_app(scope, receive, send):
+            nonlocal running, most
+            running += 1
+            most = max(most, running)
+            await asyncio.sleep(0.02)
+            running -= 1
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": scope["path"].encode()})
+
+        limited = ConcurrentRequestLimit(slow_app, limit=3)
+
+        async def run():
+            communicators = [HttpCommunicator(limited, "GET", f"/{n}") for n in range(10)]
+            return await asyncio.gather(*(c.get_response() for c in communicators))
+
+        responses = async_to_sync(run)()
+        assert [r["body"] for r in responses] == [f"/{n}".encode() for n in range(10)]
+        assert most == 3
+
+    def test_the_application_caps_http_at_the_setting(self):
+        assert application.application_mapping["http"].limit == settings.WEB_CONCURRENT_REQUESTS
+
+    def test_a_limit_below_one_is_refused(self):
+        with pytest.raises(ValueError):
+            ConcurrentRequestLimit(lambda *args: None, limit=0)

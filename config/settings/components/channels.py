@@ -1,4 +1,5 @@
-"""Django Channels: the channel layer that carries WebSocket events between processes.
+"""Serving over ASGI (config/asgi.py): the request cap per process, and the Channels
+layer that carries WebSocket events between processes.
 
 The embedded default (`make run`) is one process, so an in-memory layer reaches every
 socket. With Redis (services, production, the test run) each web process and each Celery
@@ -7,6 +8,11 @@ it is open. CHANNEL_LAYER_URL defaults to REDIS_URL; a separate Redis can be nam
 """
 
 from .env import env
+
+# HTTP requests one web process runs Django code for at once (each in its own thread, with
+# its own database connection); more wait their turn (config/asgi_limits.py). The cap
+# gunicorn's thread count used to be: 16 for the one process of `make run`.
+WEB_CONCURRENT_REQUESTS = env.int("WEB_CONCURRENT_REQUESTS", default=16)
 
 CHANNEL_LAYER_URL = env.str("CHANNEL_LAYER_URL", default="") or env.str("REDIS_URL", default="")
 
