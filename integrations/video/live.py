@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from django.conf import settings
 
 from integrations.video.types import AttendeeJoin, Meeting, RecordingHandle, VideoError
@@ -85,6 +85,9 @@ def _check_external_id(value: str, *, what: str) -> None:
 
 
 def _video_error(error: ClientError | BotoCoreError, *, doing: str) -> VideoError:
+    if isinstance(error, ParamValidationError):
+        # Our request broke the API's rules (a malformed id): trying again cannot help.
+        return VideoError(f"Invalid request while {doing}: {error}", code="InvalidParameter")
     if isinstance(error, BotoCoreError):
         # Timeouts and connection errors that outlasted the bounded retries.
         return VideoError(f"Chime could not be reached while {doing}: {error}", retryable=True)
@@ -193,6 +196,8 @@ class ChimeVideoProvider:
         meeting_arn = meeting.join_info.get("meeting", {}).get("Meeting", {}).get("MeetingArn")
         if not meeting_arn:
             meeting_arn = self._meeting_get(meeting.meeting_id).get("MeetingArn", "")
+        if not meeting_arn:
+            raise VideoError(f"Chime gave no ARN for meeting {meeting.meeting_id}.", code="NoArn")
         prefix = destination_key.strip("/")
         try:
             response = self._pipelines.create_media_capture_pipeline(

@@ -9,6 +9,7 @@ locmem email backend fills `mail.outbox`); tests call `LocalVideoProvider.reset(
 import hashlib
 import threading
 import uuid
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -17,6 +18,10 @@ from integrations.video.types import AttendeeJoin, Meeting, RecordingHandle, Vid
 
 # Fixed namespace so meeting ids are stable across processes and runs.
 _MEETING_NAMESPACE = uuid.UUID("7b0d6f38-3f5e-4c1e-9a47-5d1f3c2a9e10")
+# This adapter also serves production (with TURN), in long-lived web processes: what it
+# remembers is bounded so it never grows with the number of sessions ever held.
+MAX_RECORDED_CALLS = 1000
+MAX_TRACKED_MEETINGS = 10_000
 
 
 @dataclass(frozen=True)
@@ -31,15 +36,21 @@ class LocalVideoProvider:
     """Peer-to-peer rooms. A mesh of two browsers has no media server to fan streams
     out, so a meeting admits at most two distinct people; asking for a third raises
     `VideoError`. Recording happens in the browser (`recording_start` returns None) and
-    there is no dial-in."""
+    there is no dial-in.
+
+    The admitted people and ended meetings are remembered per process (the most recent
+    MAX_TRACKED_MEETINGS): the cap is a guard in the process that opened the meeting, and
+    the room service's own rule (only the booking's two participants) is what holds
+    across processes."""
 
     name = "local"
     max_participants = 2
 
-    calls: ClassVar[list[LocalVideoCall]] = []
-    # meeting id -> external user ids admitted so far (in order)
-    _attendees: ClassVar[dict[str, list[str]]] = {}
-    _ended: ClassVar[set[str]] = set()
+    calls: ClassVar[deque[LocalVideoCall]] = deque(maxlen=MAX_RECORDED_CALLS)
+    # meeting id -> external user ids admitted so far (in order); oldest meeting first
+    _attendees: ClassVar[OrderedDict[str, list[str]]] = OrderedDict()
+    # meeting id -> None, oldest first (an ordered set)
+    _ended: ClassVar[OrderedDict[str, None]] = OrderedDict()
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def meeting_create(self, *, external_id: str, idempotency_key: str) -> Meeting:
@@ -48,8 +59,8 @@ class LocalVideoProvider:
             self._record("meeting_create", external_id=external_id, idempotency_key=idempotency_key)
             # A booking's room can be opened again after it was ended (a reconnect after
             # the grace period is refused upstream, not here).
-            self._ended.discard(meeting_id)
-            self._attendees.setdefault(meeting_id, [])
+            self._ended.pop(meeting_id, None)
+            self._track(meeting_id)
         return Meeting(
             meeting_id=meeting_id,
             external_id=external_id,
@@ -67,7 +78,7 @@ class LocalVideoProvider:
             )
             if meeting.meeting_id in self._ended:
                 raise VideoError(f"Meeting {meeting.meeting_id} has ended.", code="NotFound")
-            admitted = self._attendees.setdefault(meeting.meeting_id, [])
+            admitted = self._track(meeting.meeting_id)
             if external_user_id not in admitted:
                 if len(admitted) >= self.max_participants:
                     raise VideoError(
@@ -90,7 +101,9 @@ class LocalVideoProvider:
     def meeting_end(self, *, meeting_id: str) -> None:
         with self._lock:
             self._record("meeting_end", meeting_id=meeting_id)
-            self._ended.add(meeting_id)
+            self._ended[meeting_id] = None
+            while len(self._ended) > MAX_TRACKED_MEETINGS:
+                self._ended.popitem(last=False)
             self._attendees.pop(meeting_id, None)
 
     def recording_start(self, *, meeting: Meeting, destination_key: str) -> RecordingHandle | None:
@@ -103,6 +116,13 @@ class LocalVideoProvider:
     def recording_stop(self, *, handle: RecordingHandle) -> None:
         with self._lock:
             self._record("recording_stop", pipeline_id=handle.pipeline_id)
+
+    def _track(self, meeting_id: str) -> list[str]:
+        admitted = self._attendees.setdefault(meeting_id, [])
+        self._attendees.move_to_end(meeting_id)
+        while len(self._attendees) > MAX_TRACKED_MEETINGS:
+            self._attendees.popitem(last=False)
+        return admitted
 
     def _record(self, operation: str, **params: Any) -> None:
         self.calls.append(LocalVideoCall(operation=operation, params=params))

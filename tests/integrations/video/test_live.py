@@ -386,3 +386,26 @@ def test_factory_builds_the_chime_adapter_and_rebuilds_on_a_settings_change(sett
     assert get_video_provider() is first
     settings.AWS_CHIME_REGION = "eu-central-1"
     assert get_video_provider() is not first
+
+
+def test_a_request_the_model_rejects_is_not_retried(provider, meetings, monkeypatch):
+    client, _stubber = meetings
+
+    def invalid(**kwargs):
+        raise ParamValidationError(report="Invalid type for parameter MeetingId")
+
+    monkeypatch.setattr(client, "delete_meeting", invalid)
+    with pytest.raises(VideoError) as raised:
+        provider.meeting_end(meeting_id=MEETING_ID)
+    assert (raised.value.code, raised.value.retryable) == ("InvalidParameter", False)
+
+
+def test_recording_refuses_a_meeting_chime_gives_no_arn_for(provider, meetings):
+    meeting_without_arn = {
+        key: value for key, value in CHIME_MEETING.items() if key != "MeetingArn"
+    }
+    meetings[1].add_response("get_meeting", {"Meeting": meeting_without_arn})
+    rebuilt = Meeting(meeting_id=MEETING_ID, external_id="booking-42", media_region="eu-west-2")
+    with pytest.raises(VideoError) as raised:
+        provider.recording_start(meeting=rebuilt, destination_key="rooms/42")
+    assert raised.value.code == "NoArn"

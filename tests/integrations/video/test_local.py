@@ -1,6 +1,6 @@
 import pytest
 
-from integrations.video import get_video_provider
+from integrations.video import get_video_provider, local
 from integrations.video.local import LocalVideoCall, LocalVideoProvider
 from integrations.video.types import Meeting, RecordingHandle, VideoError
 
@@ -33,7 +33,7 @@ def test_every_call_is_recorded_in_order():
         params={"external_id": "booking-7", "idempotency_key": "room-1"},
     )
     LocalVideoProvider.reset()
-    assert LocalVideoProvider.calls == []
+    assert list(LocalVideoProvider.calls) == []
 
 
 def test_the_same_person_gets_the_same_attendee_and_a_third_is_refused():
@@ -109,3 +109,18 @@ def test_factory_follows_the_setting(settings):
     assert get_video_provider() is provider
     settings.VIDEO_TIMEOUT_SECONDS = 9
     assert get_video_provider() is not provider
+
+
+def test_what_the_adapter_remembers_is_bounded(monkeypatch):
+    monkeypatch.setattr(local, "MAX_TRACKED_MEETINGS", 3)
+    provider = LocalVideoProvider()
+    meetings = [
+        provider.meeting_create(external_id=f"booking-{n}", idempotency_key=f"room-{n}")
+        for n in range(5)
+    ]
+    for meeting in meetings:
+        provider.attendee_create(meeting=meeting, external_user_id="user-1")
+        provider.meeting_end(meeting_id=meeting.meeting_id)
+    assert len(LocalVideoProvider._attendees) <= 3
+    assert len(LocalVideoProvider._ended) == 3
+    assert LocalVideoProvider.calls.maxlen == local.MAX_RECORDED_CALLS
