@@ -1,7 +1,7 @@
 """The embedded default (`make run`): SQLite, eager tasks, local adapters, mail to var/mail.
 
-`make run` serves it with gunicorn and WhiteNoise like production, so debug pages are off
-unless DJANGO_DEBUG says otherwise (`make dev` turns them on with the autoreloading server).
+`make run` serves it over ASGI with uvicorn and WhiteNoise like production, so debug pages
+are off unless DJANGO_DEBUG says otherwise (`make dev` turns them on with the autoreloading server).
 """
 
 from .base import *  # noqa: F403
