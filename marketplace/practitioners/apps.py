@@ -7,6 +7,10 @@ class PractitionersConfig(AppConfig):
     verbose_name = "Practitioners"
 
     def ready(self) -> None:
+        # Every practitioner email goes through the notification service.
+        from marketplace.practitioners.notifications import register_types
+
+        register_types()
         from marketplace.practitioners.exports import register_exports
 
         register_exports()

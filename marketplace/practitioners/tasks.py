@@ -34,9 +34,16 @@ def refresh_pending_kyc_checks() -> int:
 
 @shared_task(name="marketplace.practitioners.tasks.send_status_email")
 def send_status_email(practitioner_id: int, event: str) -> None:
-    from marketplace.practitioners.notifications import send_status_email as send
+    """For messages enqueued before decision 0038 (decisions now notify in their own
+    transaction): notifies once per decision."""
+    from marketplace.practitioners.models import PractitionerProfile
+    from marketplace.practitioners.notifications import practitioner_notify_status
 
-    send(practitioner_id=practitioner_id, event=event)
+    practitioner = (
+        PractitionerProfile.objects.select_related("user").filter(pk=practitioner_id).first()
+    )
+    if practitioner is not None:
+        practitioner_notify_status(practitioner=practitioner, event=event)
 
 
 @shared_task(name="marketplace.practitioners.tasks.send_credential_reminders")

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -104,8 +105,7 @@ def practitioner_invitation_create(
 ) -> tuple[PractitionerInvitation, str]:
     """Creates an invitation and queues its email for after the commit. Returns the row
     and its token (for staff's confirmation screen and tests; never stored)."""
-    from events.outbox import enqueue_on_commit
-    from marketplace.practitioners.tasks import send_invitation_email
+    from marketplace.practitioners.notifications import invitation_notify
 
     salt = secrets.token_hex(32)
     invitation = PractitionerInvitation(
@@ -121,7 +121,10 @@ def practitioner_invitation_create(
     invitation.full_clean(exclude=["modalities"])
     invitation.save()
     invitation.modalities.set(modalities)
-    enqueue_on_commit(send_invitation_email, invitation.pk)
+    invitation_notify(
+        invitation=invitation,
+        invitation_url_path=reverse("practitioner-invitation", args=[token]),
+    )
     return invitation, token
 
 

@@ -15,7 +15,7 @@ from marketplace.practitioners.models import (
     CredentialReminder,
     PractitionerProfile,
 )
-from marketplace.practitioners.notifications import send_credential_reminder
+from marketplace.practitioners.notifications import credential_notify_expiry
 from marketplace.practitioners.services.onboarding import ensure_editable
 from marketplace.practitioners.services.transitions import locked
 
@@ -128,7 +128,7 @@ def credential_reminders_send(*, today: date | None = None) -> int:
                 CredentialReminder.objects.create(
                     credential=credential, expires_on=credential.expires_on, days_before=lead
                 )
-                send_credential_reminder(credential=credential, days_left=days_left)
+                credential_notify_expiry(credential=credential, days_left=days_left, lead=lead)
         except IntegrityError:
             continue  # already sent by an earlier or concurrent run
         except Exception:

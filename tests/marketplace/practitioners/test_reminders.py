@@ -1,15 +1,20 @@
 """Reminders before a licence or insurance expires: at each configured lead, exactly
 once even when the daily task runs twice, the nearest lead only after a missed run, and
-one notice when it has expired."""
+one notice when it has expired. Sent through the notification service (decision 0038)
+after the claiming transaction commits."""
 
 import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.test import TestCase
 
 from marketplace.practitioners.models import Credential, CredentialReminder, PractitionerProfile
-from marketplace.practitioners.services import credential_reminders_send
+from marketplace.practitioners.services import credential_reminders_send as send_due
 from marketplace.practitioners.tasks import send_credential_reminders
+from notifications.delivery import deliveries_redrive
+from notifications.models import Delivery
 from tests.marketplace.practitioners.factories import CredentialFactory, PractitionerProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +25,13 @@ TODAY = dt.date(2026, 3, 1)
 @pytest.fixture(autouse=True)
 def _leads(settings):
     settings.CREDENTIAL_REMINDER_DAYS = [30, 7]
+
+
+def credential_reminders_send(**kwargs) -> int:
+    """Runs the service the way the daily task does: its emails go out once the claim
+    commits (the test's own transaction never does)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return send_due(**kwargs)
 
 
 def licence(days_left: int, **fields) -> Credential:
@@ -94,19 +106,35 @@ def test_insurance_is_reminded_qualifications_and_drafts_are_not():
     assert mail.outbox[0].subject == "Your insurance expires in 7 days"
 
 
-def test_a_failed_send_is_tried_again_next_run(monkeypatch):
+def test_a_failed_send_is_retried_with_back_off_and_not_claimed_twice(
+    monkeypatch, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 7, tzinfo=dt.UTC), tick=False)
     licence(7)
 
-    def broken(**kwargs):
+    def refuse(self, fail_silently=False):
         raise ConnectionError("mail server down")
 
-    monkeypatch.setattr(
-        "marketplace.practitioners.services.credentials.send_credential_reminder", broken
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailMessage, "send", refuse)
+        assert credential_reminders_send(today=TODAY) == 1
+    assert mail.outbox == []
+    email = Delivery.objects.get(
+        notification__type_key="practitioners.credential_expiry", channel="email"
     )
+    assert email.state == Delivery.State.FAILED
+    assert email.last_error == "ConnectionError: mail server down"
+    # The next daily run does not claim it again: the delivery owns the retry.
     assert credential_reminders_send(today=TODAY) == 0
-    assert not CredentialReminder.objects.exists()
-    monkeypatch.undo()
-    assert credential_reminders_send(today=TODAY) == 1
+    assert CredentialReminder.objects.count() == 1
+
+    time_machine.move_to(dt.datetime(2026, 3, 1, 7, 2, tzinfo=dt.UTC), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliveries_redrive() == 1
+    [message] = mail.outbox
+    assert message.subject == "Your licence or registration expires in 7 days"
+    email.refresh_from_db()
+    assert email.state == Delivery.State.SENT
 
 
 def test_the_daily_task_calls_the_service(time_machine):
