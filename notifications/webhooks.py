@@ -103,7 +103,7 @@ def email_event_record(
     if delivery_id.isdigit():
         match |= Q(pk=int(delivery_id))
     deliveries = list(
-        Delivery.objects.select_for_update()
+        Delivery.objects.select_for_update(of=("self",))
         .filter(match, channel=Channel.EMAIL)
         .select_related("notification", "notification__recipient")
     )
