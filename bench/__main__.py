@@ -22,6 +22,7 @@ def main() -> int:
         credits_contention,
         document_crypto,
         home_page,
+        rooms_signalling,
         slots,
         webhook_ingest,
     )
@@ -36,6 +37,7 @@ def main() -> int:
             slots,
             home_page,
             document_crypto,
+            rooms_signalling,
         ):
             print(module.run())
     finally:
