@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("commerce.rooms.urls")),
     path("", include("marketplace.practitioners.urls")),
     path("", include("marketplace.clients.messaging.urls")),
+    path("", include("notifications.urls")),
     path("", include("marketplace.practitioners.apply_urls")),
     path("", include("marketplace.clients.intake.urls")),
     path("", include("marketplace.clients.documents.urls")),

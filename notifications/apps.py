@@ -9,8 +9,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import tracking
+        from django.contrib.auth.signals import user_logged_in
 
-        from notifications import registrations, senders, webhooks
+        from notifications import live, registrations, senders, webhooks
         from notifications.channels import register_sender
         from notifications.kinds import Channel
 
@@ -19,3 +20,5 @@ class NotificationsConfig(AppConfig):
         registrations.register()
         # Anymail's webhook view validates the request and sends this signal per event.
         tracking.connect(webhooks.tracking_received, dispatch_uid="notifications.tracking")
+        # The bell on every page reads the unread count; sign-in puts it in the cache.
+        user_logged_in.connect(live.unread_count_warm, dispatch_uid="notifications.unread_warm")

@@ -46,6 +46,18 @@ def publish_unread(user_id: int) -> None:
         logger.warning("notifications.live: could not publish the unread count", exc_info=True)
 
 
+def unread_count_warm(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: reads the bell's count into the cache at sign-in.
+
+    Every page shows the bell, so the first page after signing in would otherwise be the
+    one that pays for the count; sign-in already writes the session and is rare, and later
+    pages then read the count from the cache with no query until it changes."""
+    from notifications.selectors import unread_count
+
+    if user is not None and user.pk is not None:
+        unread_count(user)
+
+
 def _recipient(user_id: int):
     from django.contrib.auth import get_user_model
 

@@ -12,7 +12,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from notifications import selectors
+from notifications import selectors, services
 from notifications.kinds import Category, Channel
 from notifications.models import (
     ContactPoint,
@@ -92,6 +92,24 @@ def test_the_list_shows_own_notifications_newest_first_with_unread_marked(signed
     unread_item = text[text.index("notification--unread") : text.index("Newest and unread")]
     assert ">New</span>" in unread_item
     assert "Mark all as read" in text
+
+
+def test_a_notification_from_the_service_is_listed_and_counted(
+    signed_in, person, notification_types, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(
+            recipient=person,
+            type_key="tests.booked",
+            context={"practitioner": "Sam Rivers"},
+            dedupe_key="booking:1:confirmed:seq0",
+            link="/account/bookings/",
+        )
+    text = _text(signed_in.get(LIST))
+    assert "Booking confirmed" in text
+    assert "Your session with Sam Rivers is booked." in text
+    assert "Notifications, 1 unread" in text
+    assert signed_in.get(UNREAD).json() == {"unread": 1}
 
 
 def test_the_empty_list_says_so(signed_in):
@@ -245,6 +263,16 @@ def test_the_bell_costs_no_query_once_the_count_is_cached(person):
     assert len(queries) == 0
 
 
+def test_signing_in_puts_the_count_in_the_cache(client, person):
+    """Every page has the bell: the first one after signing in reads the count from the
+    cache, like the rest."""
+    in_app_notification(person)
+    client.force_login(person)
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.unread_count(person) == 1
+    assert len(queries) == 0
+
+
 # ---------- Settings ----------
 
 
@@ -326,9 +354,7 @@ def test_a_locked_cell_in_the_post_is_ignored(signed_in, person):
 
 
 def test_a_mobile_number_with_consent_is_saved_and_texts_can_be_chosen(signed_in, person):
-    response = signed_in.post(
-        SETTINGS, _form(phone_number="+447700900123", sms_opt_in="on")
-    )
+    response = signed_in.post(SETTINGS, _form(phone_number="+447700900123", sms_opt_in="on"))
     assert response.status_code == 302
     contact = ContactPoint.objects.get(user=person)
     assert contact.phone_number == "+447700900123"

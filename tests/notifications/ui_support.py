@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from notifications import selectors
 from notifications.kinds import Category, Channel
 from notifications.models import Delivery, Notification
 
@@ -35,4 +36,6 @@ def in_app_notification(
     Delivery.objects.create(
         notification=notification, channel=Channel.IN_APP, state=Delivery.State.SENT
     )
+    # As notify() does when it creates one: the cached count is stale now.
+    selectors.unread_count_forget(user.pk)
     return notification
