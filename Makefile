@@ -52,7 +52,8 @@ browser-deps: node_modules/.installed
 # (decision 0041): static/src/rooms/chime.js and amazon-chime-sdk-js become one minified
 # ES module with a source map in static/dist/ (git-ignored; the production image runs
 # this before collectstatic). The "module" field is preferred even for require() so the
-# AWS SDK inside resolves to its browser build. The metafile lists the bundle's exports.
+# AWS SDK inside resolves to its browser build, and Node's `global` (which a dependency
+# reads) is the browser's globalThis. The metafile lists the bundle's exports.
 ASSETS_OUT ?= static/dist
 ASSETS_META ?= var/assets
 ## assets: bundle static/src/rooms/chime.js into static/dist/rooms-chime.js (esbuild)
@@ -61,7 +62,7 @@ assets:
 	@mkdir -p $(ASSETS_META)
 	npx --no esbuild static/src/rooms/chime.js --bundle --format=esm --platform=browser \
 	  --main-fields=browser,module,main --target=es2020 --minify --sourcemap \
-	  --legal-comments=linked --log-level=warning \
+	  --define:global=globalThis --legal-comments=linked --log-level=warning \
 	  --metafile=$(ASSETS_META)/rooms-chime.json --outfile=$(ASSETS_OUT)/rooms-chime.js
 
 ## test-services: Debian packages, PostgreSQL, Redis, the role and btree_gist (see the script)

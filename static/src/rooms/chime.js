@@ -80,9 +80,17 @@ function baseAttendeeId(attendeeId) {
   return String(attendeeId || "").split("#")[0];
 }
 
-async function firstDevice(list) {
-  const devices = await list();
-  return devices.length ? devices[0].deviceId : null;
+// The page's chosen device id, else the first the browser names, else "the default one"
+// as constraints: before permission is granted browsers list devices with empty ids.
+async function deviceOrDefault(chosen, list) {
+  if (chosen) return chosen;
+  try {
+    const named = (await list()).find((device) => device.deviceId);
+    if (named) return named.deviceId;
+  } catch (error) {
+    // Listing can fail when permission is refused; the default device may still work.
+  }
+  return {};
 }
 
 export async function start(options) {
@@ -148,7 +156,12 @@ export async function start(options) {
     videoTileDidUpdate(tile) {
       if (!tile.boundAttendeeId || !tile.tileId) return;
       if (tile.localTile) {
-        if (elements.local) av.bindVideoElement(tile.tileId, elements.local);
+        // The local tile exists before the meeting connects but has no stream until
+        // then; keep the preview in the element until it does.
+        if (elements.local && tile.boundVideoStream) {
+          stopPreview();
+          av.bindVideoElement(tile.tileId, elements.local);
+        }
         return;
       }
       if (tile.isContent) {
@@ -181,10 +194,37 @@ export async function start(options) {
     },
   });
 
-  const audioDevice = devices.audio || (await firstDevice(() => av.listAudioInputDevices()));
-  const videoDevice = devices.video || (await firstDevice(() => av.listVideoInputDevices()));
-  if (audioDevice) await av.startAudioInput(audioDevice);
-  if (videoDevice) await av.startVideoInput(videoDevice);
+  // Until the meeting connects there is no local tile: show the camera as a preview in
+  // the same element so the person sees themselves while "Connecting…".
+  let previewing = false;
+  function startPreview() {
+    if (elements.local && !previewing) {
+      av.startVideoPreviewForVideoInput(elements.local);
+      previewing = true;
+    }
+  }
+  function stopPreview() {
+    if (elements.local && previewing) {
+      av.stopVideoPreviewForVideoInput(elements.local);
+      previewing = false;
+    }
+  }
+
+  const audioDevice = await deviceOrDefault(devices.audio, () => av.listAudioInputDevices());
+  let videoDevice = await deviceOrDefault(devices.video, () => av.listVideoInputDevices());
+  try {
+    await av.startAudioInput(audioDevice);
+  } catch (error) {
+    onStatus("Your microphone could not start. Check the browser's permission.");
+  }
+  try {
+    await av.startVideoInput(videoDevice);
+    startPreview();
+  } catch (error) {
+    // No camera, or it is refused or busy: join with sound only.
+    videoDevice = null;
+    onStatus("Your camera could not start; you are joining with sound only.");
+  }
   await av.bindAudioElement(audioElement);
   av.start();
   if (videoDevice) av.startLocalVideoTile();
@@ -205,6 +245,7 @@ export async function start(options) {
         await av.startVideoInput(videoDevice);
         av.startLocalVideoTile();
       } else {
+        stopPreview();
         av.stopLocalVideoTile();
         await av.stopVideoInput();
       }
@@ -231,6 +272,7 @@ export async function start(options) {
     },
     async leave() {
       state.leaving = true;
+      stopPreview();
       if (state.sharing) av.stopContentShare();
       av.stopLocalVideoTile();
       av.stop();

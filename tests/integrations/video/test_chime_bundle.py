@@ -56,20 +56,6 @@ console.log(JSON.stringify({
 """
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("assets")
-    result = subprocess.run(  # noqa: S603
-        ["make", "--no-print-directory", "assets", f"ASSETS_OUT={out}", f"ASSETS_META={out}"],  # noqa: S607
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
-
-
 def test_the_bundle_is_minified_with_a_source_map(bundle):
     script = bundle / "rooms-chime.js"
     text = script.read_text()
