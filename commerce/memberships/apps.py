@@ -18,3 +18,23 @@ class MembershipsConfig(AppConfig):
             models=("memberships.Membership", "memberships.MembershipCheckout"),
             reason="subscription state and Stripe ids kept for the books",
         )
+        self._register_announcement_audience()
+
+    def _register_announcement_audience(self) -> None:
+        """Staff announcements can go to the current members of one plan."""
+        from django import forms
+        from django.contrib.auth import get_user_model
+
+        from commerce.memberships.models import Membership, MembershipPlan
+        from notifications.segments import segment_register
+
+        class PlanChoice(forms.Form):
+            plan = forms.ModelChoiceField(queryset=MembershipPlan.objects.order_by("name"))
+
+        def members(params):
+            return get_user_model().objects.filter(
+                membership__plan_id=params["plan"],
+                membership__status__in=[Membership.Status.ACTIVE, Membership.Status.GRACE],
+            )
+
+        segment_register("membership_plan", "Members of a plan", members, PlanChoice)

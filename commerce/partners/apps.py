@@ -20,3 +20,22 @@ class PartnersConfig(AppConfig):
             models=("partners.PartnerAdmin", "partners.PoolEnrollment", "partners.PoolDraw"),
             reason="membership of a partner pool and the credits drawn; kept for the books",
         )
+        self._register_announcement_audience()
+
+    def _register_announcement_audience(self) -> None:
+        """Staff announcements can go to the clients enrolled in any pool of a partner."""
+        from django import forms
+        from django.contrib.auth import get_user_model
+
+        from commerce.partners.models import Partner
+        from notifications.segments import segment_register
+
+        class PartnerChoice(forms.Form):
+            partner = forms.ModelChoiceField(queryset=Partner.objects.order_by("name"))
+
+        def clients(params):
+            return get_user_model().objects.filter(
+                pool_enrollments__pool__partner_id=params["partner"]
+            )
+
+        segment_register("partner_clients", "Clients of a partner", clients, PartnerChoice)

@@ -45,3 +45,18 @@ class PractitionersConfig(AppConfig):
             reason="the user key is the staff member who decided (decided_by, changed_by); "
             "the practitioner's own rows are cleared by the practitioners eraser",
         )
+        self._register_announcement_audience()
+
+    def _register_announcement_audience(self) -> None:
+        """Staff announcements can go to every practitioner who is live on the platform."""
+        from django.contrib.auth import get_user_model
+
+        from marketplace.practitioners.models import PractitionerProfile
+        from notifications.segments import segment_register
+
+        def practitioners(params):
+            return get_user_model().objects.filter(
+                practitioner_profile__status=PractitionerProfile.Status.ACTIVE
+            )
+
+        segment_register("practitioners", "All practitioners (active)", practitioners)

@@ -152,4 +152,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.digests_send",
         "schedule": crontab(minute="*/15"),
     },
+    # Staff announcements whose time has come (and any a dead run left half-sent).
+    "send-due-announcements": {
+        "task": "notifications.announcements.tasks.announcements_send_due",
+        "schedule": crontab(),
+    },
 }

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "events.apps.EventsConfig",
     "notifications.apps.NotificationsConfig",
     "notifications.push.apps.WebPushConfig",
+    "notifications.announcements.apps.AnnouncementsConfig",
     "marketplace.practitioners.apps.PractitionersConfig",
     "marketplace.clients.apps.ClientsConfig",
     "marketplace.clients.intake.apps.IntakeConfig",
