@@ -27,6 +27,7 @@ from marketplace.clients.notes import api as notes_api
 from marketplace.clients.records import api as care_records_api
 from marketplace.clients.sharing import api as sharing_api
 from marketplace.practitioners.api import rest as practitioners_rest
+from notifications.api import rest as notifications_rest
 
 
 def exception_handler(exc, context):
@@ -97,4 +98,5 @@ urlpatterns = [
     *consent_api.record_urlpatterns,
     *notes_api.record_urlpatterns,
     *sharing_api.urlpatterns,
+    *notifications_rest.urlpatterns,
 ]
