@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.test import Client
 
@@ -351,6 +352,57 @@ def test_a_newer_socket_of_the_same_person_replaces_the_older_one():
         await new.send_json_to({"type": "signal", "data": OFFER})
         assert (await practitioner.receive_json_from())["type"] == "signal"
         await new.disconnect()
+        await practitioner.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_audio_only_and_the_phone_fallback_reach_the_other_side():
+    booking = room_booking()
+    services.room_open(booking=booking)
+    services.room_admit(practitioner=booking.practitioner.user, booking=booking)
+    practitioner = _socket(booking.practitioner.user, booking)
+    client = _socket(booking.client, booking)
+
+    async def scenario():
+        await _open(practitioner)
+        await _open(client)
+        await practitioner.receive_json_from()  # peer joined
+        await client.send_json_to({"type": "media", "audio_only": True})
+        assert await practitioner.receive_json_from() == {"type": "media", "audio_only": True}
+        await client.send_json_to({"type": "fallback", "reason": "no camera"})
+        assert await practitioner.receive_json_from() == {"type": "peer", "event": "fallback"}
+        await _settle()
+        assert await client.receive_nothing(timeout=0.3)
+        await client.disconnect()
+        await practitioner.disconnect()
+
+    async_to_sync(scenario)()
+    event = RoomEvent.objects.get(kind="fallback_phone")
+    assert (event.user, event.detail) == (booking.client, {"reason": "no camera"})
+
+
+def test_closing_a_due_room_closes_its_sockets_with_4409():
+    from commerce.bookings.models import Booking
+
+    booking = room_booking()
+    practitioner = _socket(booking.practitioner.user, booking)
+
+    def end_the_session():
+        past = booking.starts_at - dt.timedelta(hours=3)
+        Booking.objects.filter(pk=booking.pk).update(
+            starts_at=past,
+            ends_at=past + dt.timedelta(minutes=50),
+            blocked_start=past,
+            blocked_end=past + dt.timedelta(minutes=50),
+        )
+        return services.rooms_close_due()
+
+    async def scenario():
+        await _open(practitioner)
+        assert await database_sync_to_async(end_the_session)() == 1
+        message = await practitioner.receive_output(3)
+        assert message == {"type": "websocket.close", "code": 4409}
         await practitioner.disconnect()
 
     async_to_sync(scenario)()

@@ -333,3 +333,26 @@ def test_erasure_export_and_retention_cover_the_rooms_rows():
     assert not JoinToken.objects.filter(user=booking.client).exists()
     assert not ChatMessage.objects.exists()
     assert not RoomEvent.objects.exclude(detail={}).filter(user=booking.client).exists()
+
+
+class UnreachableVideo:
+    """A provider whose API cannot be reached (the live adapter's VideoError path)."""
+
+    name = "unreachable"
+    max_participants = 2
+
+    def meeting_create(self, *, external_id, idempotency_key):
+        from integrations.video.types import VideoError
+
+        raise VideoError("ServiceUnavailable", retryable=True, code="ServiceUnavailable")
+
+
+def test_a_provider_outage_is_a_clear_503_and_the_room_can_retry(settings):
+    settings.VIDEO_PROVIDER = "tests.commerce.rooms.test_services.UnreachableVideo"
+    booking = room_booking()
+    access = _access(booking)
+    token = services.join_token_issue(user=booking.client, booking=booking)
+    with pytest.raises(services.VideoUnavailable) as caught:
+        services.room_join_config(access=access, token=token)
+    assert (caught.value.api_status, caught.value.api_code) == (503, "video_unavailable")
+    assert not Room.objects.filter(meeting_id__gt="").exists()
