@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from notifications.announcements.models import Announcement
+from notifications.announcements.services import announcement_fields_errors
 from notifications.kinds import Channel
 from notifications.segments import segments_registered
 
@@ -66,6 +67,13 @@ class AnnouncementForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        for field, message in announcement_fields_errors(
+            kind=cleaned.get("kind", ""),
+            channels=cleaned.get("channels", []),
+            link=cleaned.get("link", ""),
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         key = cleaned.get("segment_key")
         params: dict[str, Any] = {}
         params_form = self.params_forms.get(key) if key else None

@@ -42,30 +42,38 @@ def channels_for_kind(kind: str) -> list[Channel]:
     return [channel for channel in Channel if channel in usable]
 
 
-def _clean(
-    *, title: str, body: str, kind: str, channels: Iterable[str], segment_key: str, link: str
-) -> tuple[str, str, list[str], str]:
+def announcement_fields_errors(*, kind: str, channels: Iterable[str], link: str) -> dict[str, str]:
+    """What is wrong with the kind, channels and link together (the form shows the same
+    messages before the service is called)."""
     errors: dict[str, str] = {}
+    if kind not in Announcement.Kind.values:
+        errors["kind"] = "Choose news and offers or a policy change."
+    else:
+        usable = channels_for_kind(kind)
+        chosen = set(channels)
+        if not chosen:
+            errors["channels"] = "Choose at least one way to send it."
+        elif not chosen <= set(usable):
+            names = ", ".join(Channel(channel).label for channel in usable)
+            errors["channels"] = f"{Announcement.Kind(kind).label} can only go by: {names}."
+    link = link.strip()
+    if link and (not allowed_url(link) or not link.startswith("/")):
+        errors["link"] = "Give a page of this site, starting with /."
+    return errors
+
+
+def _clean(
+    *, title: str, body: str, kind: str, channels: Iterable[str], link: str
+) -> tuple[str, str, list[str], str]:
+    errors = announcement_fields_errors(kind=kind, channels=channels, link=link)
     title, body, link = title.strip(), body.strip(), link.strip()
     if not title:
         errors["title"] = "Give the announcement a title."
     if not body:
         errors["body"] = "Write the announcement."
-    if kind not in Announcement.Kind.values:
-        errors["kind"] = "Choose news and offers or a policy change."
-        chosen: list[str] = []
-    else:
-        usable = channels_for_kind(kind)
-        chosen = [channel for channel in Channel if channel in set(channels)]
-        if not chosen:
-            errors["channels"] = "Choose at least one way to send it."
-        elif not set(chosen) <= set(usable):
-            names = ", ".join(Channel(channel).label for channel in usable)
-            errors["channels"] = f"{Announcement.Kind(kind).label} can only go by: {names}."
-    if link and (not allowed_url(link) or not link.startswith("/")):
-        errors["link"] = "Give a page of this site, starting with /."
     if errors:
         raise ValidationError(errors)
+    chosen = [channel for channel in Channel if channel in set(channels)]
     return title, body, chosen, link
 
 
@@ -84,7 +92,7 @@ def announcement_save(
 ) -> Announcement:
     """Creates a draft, or changes one not yet under way. ValidationError per field."""
     title, body, chosen, link = _clean(
-        title=title, body=body, kind=kind, channels=channels, segment_key=segment_key, link=link
+        title=title, body=body, kind=kind, channels=channels, link=link
     )
     try:
         params = segment_params_clean(key=segment_key, params=segment_params)
