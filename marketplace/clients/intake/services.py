@@ -426,7 +426,7 @@ def intake_reminder_send(*, reminder_id: int, now: datetime | None = None) -> In
             reminder.save(update_fields=["error"])
             return reminder
         try:
-            send_reminder_email(record=reminder.record, facts=facts)
+            send_reminder_email(record=reminder.record, facts=facts, reminder_id=reminder.pk)
         except Exception as error:  # noqa: BLE001 - recorded, not retried (no loops)
             reminder.error = f"{type(error).__name__}"[:200]
             reminder.save(update_fields=["error"])

@@ -154,6 +154,9 @@ def thread_mark_read(*, access: Access, thread: Thread, user, request=None) -> N
         ReadState.objects.update_or_create(
             thread=thread, user=user, defaults={"last_read_at": timezone.now()}
         )
+        from marketplace.clients.messaging.notifications import message_notices_read
+
+        message_notices_read(user=user, thread_id=thread.pk)
     audit(
         actor=user,
         action="read",

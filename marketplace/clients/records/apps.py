@@ -8,6 +8,10 @@ class CareRecordsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Its emails go through the notification service (decision 0038).
+        from marketplace.clients.records.notifications import register_types
+
+        register_types()
         from marketplace.clients.records.export import care_records_export
         from privacy import export
         from privacy.registry import holds_nothing_personal

@@ -108,6 +108,33 @@ def test_the_email_says_only_that_a_message_is_waiting_and_is_throttled(
     assert len(mail.outbox) == 2
 
 
+def test_the_notice_holds_no_message_text_and_reading_the_thread_marks_it_read(
+    record, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+    from notifications.selectors import unread_count
+
+    practitioner = record.practitioner.user
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = _start(record, record.client)
+    notice = Notification.objects.get(recipient=practitioner, type_key="messages.new_message")
+    stored = f"{notice.title} {notice.body} {notice.context} {notice.link}"
+    for private in (SECRET, "Since our session", "Ada", "Lovelace"):
+        assert private not in stored
+    assert notice.link == _practitioner_url(
+        record, "care-message-thread-practitioner", thread_id=posted.thread.pk
+    )
+    assert unread_count(practitioner) == 1
+
+    access = record_access(user=practitioner, record_id=record.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.thread_mark_read(access=access, thread=posted.thread, user=practitioner)
+
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    assert unread_count(practitioner) == 0
+
+
 def test_no_email_for_a_message_already_read(record, django_capture_on_commit_callbacks):
     posted = _start(record, record.client)  # callbacks not run yet
     practitioner = record.practitioner.user
