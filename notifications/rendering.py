@@ -6,9 +6,10 @@ zone, with the stored context plus `recipient`, `site_url` and `notification`.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings as django_settings
 from django.template import TemplateDoesNotExist
@@ -151,9 +152,11 @@ def render_push(notification: Notification) -> RenderedPush:
     )
 
 
-def render_for(notification: Notification, channel: str):
+def render_for(
+    notification: Notification, channel: str
+) -> RenderedInApp | RenderedEmail | RenderedSms | RenderedPush:
     """The rendered content a channel's sender takes."""
-    renderers = {
+    renderers: dict[Channel, Callable[[Notification], Any]] = {
         Channel.IN_APP: render_in_app,
         Channel.EMAIL: render_email,
         Channel.SMS: render_sms,

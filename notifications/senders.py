@@ -48,10 +48,10 @@ def email_send(delivery: Delivery, rendered: RenderedEmail) -> str:
     )
     if rendered.html:
         message.attach_alternative(rendered.html, "text/html")
-    for content, mimetype in rendered.extras.alternatives:
-        message.attach_alternative(content, mimetype)
-    for filename, content, mimetype in rendered.extras.attachments:
-        message.attach(filename, content, mimetype)
+    for alternative, mimetype in rendered.extras.alternatives:
+        message.attach_alternative(alternative, mimetype)
+    for filename, attachment, mimetype in rendered.extras.attachments:
+        message.attach(filename, attachment, mimetype)
     # Anymail hands metadata to the ESP, which returns it in its webhooks: the tracking
     # handler can find the delivery even when the message id is unknown to it.
     message.metadata = {"delivery_id": str(delivery.pk)}  # type: ignore[attr-defined]

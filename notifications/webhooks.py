@@ -67,10 +67,16 @@ def _event_id(esp: str, event) -> str:
 def tracking_received(sender, event, esp_name: str, **kwargs) -> None:
     """Anymail's `tracking` signal receiver."""
     metadata = getattr(event, "metadata", None) or {}
+    event_type = str(event.event_type or "unknown")
+    esp_event = getattr(event, "esp_event", None)
+    if isinstance(esp_event, dict) and esp_event.get("Type") == "SoftBounce":
+        # Anymail reports Postmark's soft bounces as bounced; the mailbox may accept the
+        # next one, so the address is not suppressed for it.
+        event_type = "deferred"
     email_event_record(
         esp=esp_name.lower(),
         event_id=_event_id(esp_name.lower(), event),
-        event_type=str(event.event_type or "unknown"),
+        event_type=event_type,
         message_id=str(event.message_id or ""),
         recipient=str(event.recipient or ""),
         delivery_id=str(metadata.get("delivery_id", "")),

@@ -185,3 +185,37 @@ def test_webhook_is_off_without_its_secrets(client, sent_email):
 def test_real_email_message_id_round_trip(sent_email):
     (message,) = mail.outbox
     assert sent_email.provider_message_id == message.extra_headers["Message-ID"]
+
+
+POSTMARK = {"WEBHOOK_SECRET": BASIC}
+
+
+def _postmark(record: dict) -> dict:
+    return {"data": json.dumps(record), "content_type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("bounce_type", "state", "suppressed"),
+    [("HardBounce", Delivery.State.BOUNCED, 1), ("SoftBounce", Delivery.State.SENT, 0)],
+)
+def test_postmark_bounce_with_basic_auth(client, sent_email, bounce_type, state, suppressed):
+    Delivery.objects.filter(pk=sent_email.pk).update(
+        provider_message_id="883953f4-6105-42a2-a16a-77a8eac79483"
+    )
+    record = {
+        "RecordType": "Bounce",
+        "ID": 4323372036854775807,
+        "Type": bounce_type,
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Email": sent_email.notification.recipient.email,
+        "BouncedAt": "2026-12-07T16:00:00Z",
+    }
+    with override_settings(EMAIL_TRACKING_ESP="postmark", ANYMAIL=POSTMARK):
+        assert client.post(URL, **_postmark(record)).status_code in (400, 401, 403)
+        assert EmailEvent.objects.count() == 0
+        assert client.post(URL, **_postmark(record), **_auth()).status_code == 200
+        assert client.post(URL, **_postmark(record), **_auth()).status_code == 200
+    sent_email.refresh_from_db()
+    assert sent_email.state == state
+    assert SuppressedAddress.objects.count() == suppressed
+    assert EmailEvent.objects.count() == 1
