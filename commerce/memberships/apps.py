@@ -19,6 +19,10 @@ class MembershipsConfig(AppConfig):
             reason="subscription state and Stripe ids kept for the books",
         )
         self._register_announcement_audience()
+        # Membership notices go through the notification service (decision 0038).
+        from commerce.memberships.services import register_notification_types
+
+        register_notification_types()
 
     def _register_announcement_audience(self) -> None:
         """Staff announcements can go to the current members of one plan."""

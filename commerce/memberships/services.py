@@ -6,10 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from accounts.models import User
 from commerce.errors import Conflict, InvalidRequest, NotFound
@@ -18,6 +16,9 @@ from commerce.payments.services import stripe_customer_ensure
 from integrations.klaviyo.events import track_event_on_commit
 from integrations.stripe import get_gateway
 from integrations.stripe.types import CheckoutRequest, LineItem, Subscription
+from notifications.kinds import Category, Channel, NotificationType
+from notifications.kinds import register as register_notification_type
+from notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -417,13 +418,54 @@ def memberships_downgrade_after_grace(*, now: datetime | None = None) -> int:
     return ended
 
 
+# The confirmation of a new membership and a failed renewal are part of the contract and
+# its billing (a receipt, a problem the member must act on): required. The end of a
+# membership is news about the account that a person may choose to get only in the app.
+MEMBERSHIP_CATEGORIES = {
+    "started": Category.REQUIRED,
+    "payment_failed": Category.REQUIRED,
+    "ended": Category.PAYMENTS,
+}
+
+
+def register_notification_types() -> None:
+    """Called from MembershipsConfig.ready."""
+    for kind, category in MEMBERSHIP_CATEGORIES.items():
+        register_notification_type(
+            NotificationType(
+                key=f"memberships.{kind}",
+                category=category,
+                channels=frozenset({Channel.IN_APP, Channel.EMAIL, Channel.PUSH}),
+                urgent=kind == "payment_failed",
+            )
+        )
+
+
 def _email(membership: Membership, kind: str) -> None:
-    """Membership notices (started, payment_failed, ended), sent after commit."""
-
-    def send() -> None:
-        context = {"membership": membership, "site_url": settings.SITE_URL.rstrip("/")}
-        subject = render_to_string(f"memberships/email/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"memberships/email/{kind}.txt", context)
-        send_mail(subject, body, None, [membership.user.email])
-
-    transaction.on_commit(send)
+    """Membership notices (started, payment_failed, ended) through the notification
+    service, inside the caller's transaction: sent after it commits, once per start
+    (subscription), failed invoice and end."""
+    if kind == "started":
+        occasion = (
+            membership.stripe_subscription_id or f"at{int(membership.updated_at.timestamp())}"
+        )
+    elif kind == "payment_failed":
+        occasion = membership.last_failed_invoice_id
+    else:
+        occasion = f"at{int((membership.ended_at or membership.updated_at).timestamp())}"
+    plan = membership.plan
+    notify(
+        recipient=membership.user,
+        type_key=f"memberships.{kind}",
+        context={
+            "membership_id": membership.pk,
+            "first_name": membership.user.first_name,
+            "plan_name": plan.name,
+            "monthly_credit_allowance": plan.monthly_credit_allowance,
+            "grace_until": (
+                dateformat.format(membership.grace_until, "j F Y") if membership.grace_until else ""
+            ),
+        },
+        dedupe_key=f"membership:{membership.pk}:{kind}:{occasion}",
+        link="/account/membership/",
+    )
