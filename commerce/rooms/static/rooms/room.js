@@ -117,6 +117,9 @@
     screenTracks: 0,
     recorder: null,
   };
+  hook.socket = function () {
+    return socket;
+  };
   window.aeyiaRoom = hook;
 
   function setPhase(phase) {
@@ -403,6 +406,7 @@
     setPhase(hook.state === "prejoin" ? "prejoin" : hook.state);
     announce("Reconnecting…");
     root.dataset.connection = "reconnecting";
+    hook.reconnects = (hook.reconnects || 0) + 1;
     window.clearTimeout(reconnectTimer);
     // Back off, with jitter so both sides do not retry in lockstep after an outage.
     var delay = reconnectDelay + Math.floor(Math.random() * 500);
@@ -584,6 +588,7 @@
     failedRestarts = 0;
     pc = new RTCPeerConnection({ iceServers: (config && config.ice_servers) || [] });
     hook.pc = pc;
+    hook.connections = (hook.connections || 0) + 1;
     pc.onicecandidate = function (event) {
       if (event.candidate) {
         send({ type: "signal", data: { candidate: event.candidate.toJSON(), from: instance } });
