@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from accounts.roles import Role
 from accounts.services import role_grant
 from commerce.bookings.models import Booking
+from commerce.rooms.models import RoomEvent
 from filestore import private_storage_reset
 from marketplace.clients.documents.models import ClientDocument
 from tests.accounts.factories import UserFactory, enrol_totp
@@ -327,6 +328,11 @@ def test_client_and_practitioner_meet_share_a_screen_chat_send_a_file_and_recove
 
         client.get_by_role("button", name="Leave").click()
         client.get_by_role("heading", name="You left the session").wait_for()
+        practitioner.get_by_text("Jane Doe has left or lost their connection.").first.wait_for()
+        # Leaving is recorded for the practice dashboard's attendance.
+        assert RoomEvent.objects.filter(
+            booking=booking, user=booking.client, kind=RoomEvent.Kind.LEFT
+        ).exists()
         assert not practitioner_csp, practitioner_csp
         assert not client_csp, client_csp
     finally:

@@ -840,8 +840,13 @@
   el.leave.addEventListener("click", function () {
     leaving = true;
     stopRecorder();
-    send({ type: "leave" });
-    if (socket) socket.close(1000);
+    // The server closes the socket on "leave" once it has recorded it; closing from here
+    // at once could drop the frame unread. The timer covers a server that never answers.
+    var leavingSocket = socket;
+    if (!send({ type: "leave" }) && leavingSocket) leavingSocket.close(1000);
+    window.setTimeout(function () {
+      if (leavingSocket && leavingSocket.readyState < WebSocket.CLOSING) leavingSocket.close(1000);
+    }, 3000);
     closePeer();
     stopStream(localStream);
     stopScreenShare();
