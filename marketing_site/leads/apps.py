@@ -7,6 +7,10 @@ class LeadsConfig(AppConfig):
     verbose_name = "Leads"
 
     def ready(self) -> None:
+        # The double opt-in email goes through the notification service (decision 0038).
+        from marketing_site.leads.notifications import register_types
+
+        register_types()
         from marketing_site.leads.exports import register_exports
 
         register_exports()

@@ -189,11 +189,9 @@ def lead_capture(
     lead.save()
 
     if send_confirmation:
-        from events.outbox import enqueue_on_commit
-        from marketing_site.leads.tasks import send_lead_confirmation
+        from marketing_site.leads.notifications import lead_notify_confirmation
 
-        base = confirm_url_base or settings.SITE_URL
-        enqueue_on_commit(send_lead_confirmation, lead.pk, base)
+        lead_notify_confirmation(lead=lead, site_url=confirm_url_base or settings.SITE_URL)
     _sync_profile(lead)
     track_event_on_commit(
         email=lead.email,

@@ -3,8 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db import transaction
 
 # The Klaviyo tasks live in the integration, which is not a Django app; importing them
 # here registers them with workers (autodiscovery finds this module).
@@ -15,42 +14,19 @@ from integrations.klaviyo.types import (
     KlaviyoUnsubscription,
 )
 from marketing_site.leads.models import Lead
-from marketing_site.leads.tokens import confirmation_token_for, unsubscribe_token_for
-
-
-def unsubscribe_url_for(lead: Lead, site_url: str) -> str:
-    path = reverse("leads:unsubscribe", kwargs={"token": unsubscribe_token_for(lead)})
-    return site_url.rstrip("/") + path
-
-
-def unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
-    """RFC 2369 + RFC 8058: mail clients show their own unsubscribe button and POST
-    `List-Unsubscribe=One-Click` to the link, with no page in between."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
 
 
 @shared_task(name="marketing_site.leads.tasks.send_lead_confirmation")
 def send_lead_confirmation(lead_id: int, site_url: str) -> bool:
-    """Emails the double opt-in link, with a one-click unsubscribe link and headers.
-    Does nothing if the lead is gone or subscribed already."""
-    lead = Lead.objects.filter(pk=lead_id).first()
-    if lead is None or lead.is_subscribed:
-        return False
-    path = reverse("leads:confirm", kwargs={"token": confirmation_token_for(lead)})
-    unsubscribe_url = unsubscribe_url_for(lead, site_url)
-    context = {
-        "lead": lead,
-        "confirm_url": site_url.rstrip("/") + path,
-        "unsubscribe_url": unsubscribe_url,
-    }
-    subject = " ".join(render_to_string("leads/email/confirm_subject.txt", context).split())
-    body = render_to_string("leads/email/confirm.txt", context)
-    EmailMessage(
-        subject=subject, body=body, to=[lead.email], headers=unsubscribe_headers(unsubscribe_url)
-    ).send()
+    """For messages enqueued before decision 0038 (lead capture now notifies in its own
+    transaction): the double opt-in email, unless the lead is gone or subscribed."""
+    from marketing_site.leads.notifications import lead_notify_confirmation
+
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+        if lead is None or lead.is_subscribed:
+            return False
+        lead_notify_confirmation(lead=lead, site_url=site_url)
     return True
 
 
