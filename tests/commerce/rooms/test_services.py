@@ -356,3 +356,26 @@ def test_a_provider_outage_is_a_clear_503_and_the_room_can_retry(settings):
         services.room_join_config(access=access, token=token)
     assert (caught.value.api_status, caught.value.api_code) == (503, "video_unavailable")
     assert not Room.objects.filter(meeting_id__gt="").exists()
+
+
+def test_the_beat_task_closes_due_rooms_once():
+    from commerce.rooms.tasks import close_due_rooms
+
+    booking = room_booking(starts_in=dt.timedelta(minutes=-66), minutes=50)
+    services.room_open(booking=booking)
+    assert close_due_rooms() == 1
+    assert close_due_rooms() == 0
+
+
+def test_a_reconnect_that_overlaps_the_old_socket_counts_once():
+    booking = room_booking(starts_in=dt.timedelta(minutes=-30))
+    start = booking.starts_at
+    client = booking.client
+    for kind, minutes in (("joined", 0), ("joined", 5), ("left", 6), ("left", 10)):
+        RoomEvent.objects.create(
+            booking=booking, user=client, kind=kind, at=start + dt.timedelta(minutes=minutes)
+        )
+    loaded = Booking.objects.select_related("practitioner").get(pk=booking.pk)
+    attendance = attendance_for([loaded], now=start + dt.timedelta(minutes=25))[booking.pk]
+    assert (attendance.client_joined, attendance.client_minutes) == (True, 10)
+    assert attendance.first_joined_at == start
