@@ -11,12 +11,18 @@ costs no thread while idle.
 
 import asyncio
 import weakref
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
-from asgiref.typing import ASGIApplication, ASGIReceiveCallable, ASGISendCallable, Scope
+# The shapes Django's ASGIHandler is typed with.
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[Mapping[str, Any]]]
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class ConcurrentRequestLimit:
-    def __init__(self, application: ASGIApplication, *, limit: int) -> None:
+    def __init__(self, application: ASGIApp, *, limit: int) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.application = application
@@ -34,8 +40,6 @@ class ConcurrentRequestLimit:
             semaphore = self._semaphores[loop] = asyncio.Semaphore(self.limit)
         return semaphore
 
-    async def __call__(
-        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async with self._semaphore():
-            await self.application(scope, receive, send)  # type: ignore[call-arg, arg-type]
+            await self.application(scope, receive, send)

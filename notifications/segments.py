@@ -64,7 +64,10 @@ def segment_params_clean(*, key: str, params: dict[str, Any]) -> dict[str, Any]:
     form = segment.params_form(data=params)
     if not form.is_valid():
         raise ValidationError(
-            [f"{name}: {'; '.join(errors)}" for name, errors in form.errors.items()],
+            [
+                f"{name}: {'; '.join(str(e) for e in errors)}"
+                for name, errors in form.errors.items()
+            ],
             code="segment_params",
         )
     return {

@@ -73,7 +73,7 @@ def _clean(
         errors["body"] = "Write the announcement."
     if errors:
         raise ValidationError(errors)
-    chosen = [channel for channel in Channel if channel in set(channels)]
+    chosen = [channel.value for channel in Channel if channel in set(channels)]
     return title, body, chosen, link
 
 
