@@ -133,5 +133,5 @@ def _send(user: User, rows: list[Delivery]) -> str:
     message.attach_alternative(html, "text/html")
     message.metadata = {"delivery_id": str(rows[0].pk)}  # type: ignore[attr-defined]
     message.send(fail_silently=False)
-    status = getattr(message, "anymail_status", None)
-    return getattr(status, "message_id", None) or own_message_id
+    provider_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
+    return own_message_id if provider_id is None else str(provider_id)

@@ -60,8 +60,8 @@ def email_send(delivery: Delivery, rendered: RenderedEmail) -> str:
     except Exception as error:
         # Anymail's errors and SMTP errors alike: the provider may take it next time.
         raise ChannelError(f"{type(error).__name__}: {error}", retryable=True) from error
-    status = getattr(message, "anymail_status", None)
-    return (getattr(status, "message_id", None) or own_message_id)[:255]
+    provider_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
+    return (own_message_id if provider_id is None else str(provider_id))[:255]
 
 
 def sms_send(delivery: Delivery, rendered: RenderedSms) -> str:

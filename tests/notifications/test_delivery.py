@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from notifications import channels, delivery
@@ -210,9 +209,6 @@ def test_redrive_requeues_a_pending_delivery_whose_task_was_lost(
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks with SKIP LOCKED need PostgreSQL"
-)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.SMS])
 def test_concurrent_task_runs_send_exactly_once(notification_types, sms_outbox, channel):
