@@ -338,3 +338,36 @@ def test_client_and_practitioner_meet_share_a_screen_chat_send_a_file_and_recove
     finally:
         client_context.close()
         practitioner_context.close()
+
+
+def test_without_the_chime_bundle_the_room_offers_the_phone_instead_of_breaking(
+    asgi_live_server, media_browser: Browser
+):
+    """The live adapter's page loads /static/dist/rooms-chime.js; a checkout without
+    `make assets` has none. The page must then show the phone fallback (and "Mark
+    delivered by phone" to the practitioner), not a dead screen."""
+    booking = room_booking()
+    base = asgi_live_server.url
+    context = signed_in_context(media_browser, base, booking.practitioner.user)
+    page = context.new_page()
+
+    def as_chime(route):
+        response = route.fetch()
+        body = response.json()
+        body["config"]["provider"] = "chime"
+        body["config"]["fallback_phone"] = "+44 20 7946 0000"
+        route.fulfill(response=response, json=body)
+
+    try:
+        page.route("**/room/token/", as_chime)
+        page.route("**/static/dist/rooms-chime.js", lambda route: route.fulfill(status=404))
+        page.goto(f"{base}/account/bookings/{booking.pk}/room/")
+        page.get_by_role("button", name="Join the session").click()
+        page.get_by_text("The video service could not be loaded.").first.wait_for()
+        assert page.get_by_role("link", name="+44 20 7946 0000").get_attribute("href") == (
+            "tel:+442079460000"
+        )
+        page.get_by_role("button", name="Mark delivered by phone").wait_for()
+        assert page.evaluate("() => window.aeyiaRoom.pc") is None
+    finally:
+        context.close()

@@ -356,10 +356,8 @@
     }
     config = issued.config;
     hook.config = config;
-    if (config.provider === "chime") {
-      startChime();
-      return;
-    }
+    // The socket carries the waiting room, chat and recording for every provider; only
+    // the media differ (peer to peer here, or Amazon Chime's SDK).
     openSocket(issued.token);
   }
 
@@ -532,10 +530,18 @@
     }
   }
 
+  function isChime() {
+    return Boolean(config && config.provider === "chime");
+  }
+
   function enterCall() {
     if (hook.state === "call") return;
     show(el.call);
     setPhase("call");
+    if (isChime()) {
+      startChime();
+      return;
+    }
     el.local.srcObject = localStream;
     if (!localStream || !window.RTCPeerConnection) {
       showFallback(
@@ -561,6 +567,7 @@
   var disconnectTimer = 0;
 
   function sayHello() {
+    if (isChime()) return;
     send({ type: "signal", data: { hello: instance, knows: peerInstance, from: instance } });
   }
 
@@ -755,7 +762,13 @@
     if (label) button.querySelector("[data-label]").textContent = label;
   }
 
-  el.mute.addEventListener("click", function () {
+  el.mute.addEventListener("click", async function () {
+    if (hook.chime) {
+      var muted = await hook.chime.setMuted(el.mute.getAttribute("aria-pressed") !== "true");
+      setPressed(el.mute, muted, muted ? "Unmute" : "Mute");
+      announce(muted ? "Your microphone is muted." : "Your microphone is on.");
+      return;
+    }
     if (!localStream) return;
     var track = localStream.getAudioTracks()[0];
     if (!track) return;
@@ -764,7 +777,13 @@
     announce(track.enabled ? "Your microphone is on." : "Your microphone is muted.");
   });
 
-  el.cameraToggle.addEventListener("click", function () {
+  el.cameraToggle.addEventListener("click", async function () {
+    if (hook.chime) {
+      var on = await hook.chime.setCamera(el.cameraToggle.getAttribute("aria-pressed") === "true");
+      setPressed(el.cameraToggle, !on, on ? "Turn camera off" : "Turn camera on");
+      announce(on ? "Your camera is on." : "Your camera is off.");
+      return;
+    }
     if (!localStream) return;
     var track = localStream.getVideoTracks()[0];
     if (!track) return;
@@ -778,6 +797,18 @@
   });
 
   el.screen.addEventListener("click", async function () {
+    if (hook.chime) {
+      try {
+        if (hook.chime.sharing) hook.chime.stopScreenShare();
+        else await hook.chime.startScreenShare();
+      } catch (error) {
+        announce("Screen sharing did not start.");
+      }
+      var sharing = hook.chime.sharing;
+      setPressed(el.screen, sharing, sharing ? "Stop sharing" : "Share screen");
+      announce(sharing ? "You are sharing your screen." : "You stopped sharing your screen.");
+      return;
+    }
     if (screenStream) {
       stopScreenShare();
       return;
@@ -821,6 +852,7 @@
 
   el.audioOnly.addEventListener("click", function () {
     audioOnly = !audioOnly;
+    if (hook.chime) hook.chime.setAudioOnly(audioOnly);
     if (cameraTransceiver) {
       // "inactive" renegotiates, so neither side sends video: the point on a weak line.
       cameraTransceiver.direction = audioOnly ? "inactive" : localStream ? "sendrecv" : "recvonly";
@@ -842,6 +874,7 @@
     stopRecorder();
     // The server closes the socket on "leave" once it has recorded it; closing from here
     // at once could drop the frame unread. The timer covers a server that never answers.
+    if (hook.chime) hook.chime.leave();
     var leavingSocket = socket;
     if (!send({ type: "leave" }) && leavingSocket) leavingSocket.close(1000);
     window.setTimeout(function () {
@@ -1107,8 +1140,16 @@
 
   // ---------- the live adapter (Amazon Chime) ----------
 
+  var chimeStarted = false;
+
   async function startChime() {
-    enterCall();
+    if (chimeStarted) return;
+    chimeStarted = true;
+    // The SDK opens the chosen devices itself; the preview's hold on them is released.
+    var chosen = { audio: el.microphone.value || null, video: el.camera.value || null };
+    if (meterFrame) cancelAnimationFrame(meterFrame);
+    stopStream(localStream);
+    el.remoteEmpty.hidden = true;
     var chime;
     try {
       chime = await import(data.chimeSrc);
@@ -1129,13 +1170,13 @@
           remote: el.remote,
           remoteScreen: el.remoteScreen,
         },
-        devices: {
-          audio: el.microphone.value || null,
-          video: el.camera.value || null,
-        },
+        devices: chosen,
         onStatus: announce,
         onScreen: function (active) {
           el.remoteScreenFigure.hidden = !active;
+        },
+        onEnded: function (reason) {
+          if (reason === "failed") showFallback("The video connection could not be restored.");
         },
       });
     } catch (error) {
