@@ -16,6 +16,7 @@
   const denied = root.querySelector("[data-push-denied]");
   const unsupported = root.querySelector("[data-push-unsupported]");
   const endpointUrl = root.dataset.subscriptionsUrl;
+  const SUBSCRIBE_TIMEOUT_MS = 30000;
 
   const supported =
     window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
@@ -90,6 +91,16 @@
     }
   }
 
+  // A browser whose push service cannot be reached may never answer; say so instead of
+  // waiting forever.
+  function withinTime(promise) {
+    let timer;
+    const timeout = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error("the push service did not answer")), SUBSCRIBE_TIMEOUT_MS);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
   async function subscribe(reg) {
     const options = { userVisibleOnly: true, applicationServerKey: applicationServerKey() };
     try {
@@ -117,19 +128,21 @@
         }
         return;
       }
+      status.textContent = "Turning on push notifications…";
       const reg = await registration();
-      const subscription = await subscribe(reg);
+      const subscription = await withinTime(subscribe(reg));
       const response = await send("POST", subscription.toJSON());
       if (!response.ok) {
         throw new Error(`subscription refused (${response.status})`);
       }
       await render();
-      offButton.focus();
     } catch (error) {
       show("off", "We couldn’t turn on push notifications in this browser. Please try again later.");
     } finally {
       busy(false);
     }
+    // The pressed button may now be hidden: keep keyboard focus on the toggle.
+    (offButton.hidden ? onButton : offButton).focus();
   }
 
   async function turnOff() {
@@ -145,12 +158,12 @@
         await subscription.unsubscribe();
       }
       await render();
-      onButton.focus();
     } catch (error) {
       status.textContent = "We couldn’t turn off push notifications. Please try again.";
     } finally {
       busy(false);
     }
+    (onButton.hidden ? offButton : onButton).focus();
   }
 
   onButton.addEventListener("click", turnOn);
