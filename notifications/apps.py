@@ -18,6 +18,10 @@ class NotificationsConfig(AppConfig):
         register_sender(Channel.EMAIL, senders.email_send)
         register_sender(Channel.SMS, senders.sms_send)
         registrations.register()
+        # allauth's emails (notify-migrate, decision 0038).
+        from notifications import account_mail
+
+        account_mail.register_types()
         # Anymail's webhook view validates the request and sends this signal per event.
         tracking.connect(webhooks.tracking_received, dispatch_uid="notifications.tracking")
         # The bell on every page reads the unread count; sign-in puts it in the cache.

@@ -4,6 +4,7 @@ through Django's test client, the way a person's browser would."""
 import re
 
 from django.core import mail
+from django.db import connection
 from django.test import Client
 
 SIGNUP_URL = "/accounts/signup/"
@@ -25,8 +26,20 @@ def links_in(message) -> list[str]:
     return _LINK.findall(message.body)
 
 
+def commit_pending() -> None:
+    """Runs what the requests so far left for after their commit. In production each
+    request commits and allauth's emails then go out (notification service, decision
+    0038); in a test every request runs inside the test's one transaction, so this plays
+    those commits, in order, including work that they queue in turn."""
+    while connection.run_on_commit:
+        pending, connection.run_on_commit = connection.run_on_commit, []
+        for _savepoints, callback, _robust in pending:
+            callback()
+
+
 def last_mail_to(address: str):
-    """The most recent email sent to `address`."""
+    """The most recent email sent to `address`, once the requests so far have committed."""
+    commit_pending()
     sent = [message for message in mail.outbox if address in message.to]
     assert sent, f"no email was sent to {address}"
     return sent[-1]

@@ -32,6 +32,7 @@ from tests.accounts.factories import (
 from tests.accounts.flows import (
     LOGIN_URL,
     SIGNUP_URL,
+    commit_pending,
     last_mail_to,
     links_in,
     page_text,
@@ -131,6 +132,7 @@ def test_sign_up_with_a_taken_email_looks_the_same_as_a_fresh_one(typed):
     assert signed_in_user_id(taken_client) is None
 
     # The owner hears about it; nobody gets a link that would confirm the address again.
+    commit_pending()
     to_owner = [message for message in mail.outbox if "owner@example.org" in message.to]
     assert len(to_owner) == 1
     assert "already exists" in to_owner[0].subject.lower()
@@ -495,3 +497,26 @@ def test_oidc_sign_in_of_a_user_with_mfa_still_needs_the_second_factor(client):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/authenticate/")
     assert signed_in_user_id(client) is None
+
+
+# --- allauth's emails go through the notification service (decision 0038) -------------
+
+
+def test_the_confirmation_email_is_a_required_notification_with_a_sent_delivery(client):
+    from notifications.models import Delivery, Notification
+
+    _sign_up(client, "new.person@example.org")
+    message = last_mail_to("new.person@example.org")
+
+    notification = Notification.objects.get(email="new.person@example.org")
+    assert notification.recipient is None
+    assert (notification.type_key, notification.category) == ("accounts.security", "required")
+    assert notification.context["template"] == "account/email/email_confirmation_signup"
+    [delivery] = notification.deliveries.all()
+    assert (delivery.channel, delivery.state) == ("email", Delivery.State.SENT)
+    assert message.subject == notification.context["subject"]
+    assert [link for link in links_in(message) if "/confirm-email/" in link]
+    # The HTML part carries the same text, escaped, inside the shared email layout.
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert "/confirm-email/" in html

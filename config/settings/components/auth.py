@@ -22,7 +22,9 @@ LOGIN_REDIRECT_URL = "account_overview"
 LOGOUT_REDIRECT_URL = "/"
 
 # allauth: email is the login, verified before first use.
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# A subclass of accounts.adapters.AccountAdapter that sends allauth's emails through the
+# notification service (accounts cannot import it; decision 0038).
+ACCOUNT_ADAPTER = "notifications.account_mail.NotifyingAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
