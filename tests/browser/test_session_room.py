@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from accounts.roles import Role
 from accounts.services import role_grant
 from commerce.bookings.models import Booking
-from commerce.rooms.models import RoomEvent
+from commerce.rooms.models import Recording, RoomEvent
 from filestore import private_storage_reset
 from marketplace.clients.documents.models import ClientDocument
 from tests.accounts.factories import UserFactory, enrol_totp
@@ -280,6 +280,27 @@ def test_client_and_practitioner_meet_share_a_screen_chat_send_a_file_and_recove
         assert "/account/care/" in link.get_attribute("href")
         document = ClientDocument.objects.get()
         assert document.record.client == booking.client
+
+        # Recording: only once both agree; both see it running; either can stop it; the
+        # practitioner's browser uploads what it recorded, stored for the consented recording.
+        assert practitioner.get_by_role("button", name="Start recording").is_disabled()
+        client.get_by_label("I agree to this session being recorded").check()
+        practitioner.get_by_label("I agree to this session being recorded").check()
+        start = practitioner.get_by_role("button", name="Start recording")
+        practitioner.wait_for_function(
+            "() => !document.getElementById('room-recording-start').disabled"
+        )
+        start.click()
+        client.locator("#room-recording-indicator").wait_for(state="visible")
+        practitioner.locator("#room-recording-indicator").wait_for(state="visible")
+        practitioner.wait_for_function("() => window.aeyiaRoom.recorder !== null")
+        practitioner.wait_for_timeout(2500)
+        client.get_by_role("button", name="Stop recording").click()
+        client.locator("#room-recording-indicator").wait_for(state="hidden")
+        practitioner.wait_for_function("() => window.aeyiaRoom.recordingUpload === 201")
+        recording = Recording.objects.get(room__booking=booking)
+        assert recording.storage_name and recording.size > 0
+        assert recording.content_type == "video/webm"
 
         # The client's network drops and comes back: the call recovers by itself. Chromium's
         # offline mode stops new requests but leaves an open socket and loopback media
