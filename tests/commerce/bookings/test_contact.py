@@ -125,3 +125,15 @@ def test_an_opted_out_client_is_not_texted(member, local_sms, django_capture_on_
     _send_reminders(django_capture_on_commit_callbacks)
 
     assert local_sms == []
+
+
+def test_the_account_page_shows_the_texting_number_and_links_to_the_settings(client, member):
+    overview = client.get("/account/").content.decode()
+    assert f'href="{SETTINGS_URL}"' in overview
+    assert "Booking reminders come by email" in overview
+
+    contact_point_set(user=member, phone_number="+447700900123", sms_opt_in=True)
+
+    overview = client.get("/account/").content.decode()
+    assert "+447700900123" in overview
+    assert "Booking reminders come by email" not in overview
