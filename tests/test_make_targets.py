@@ -23,15 +23,15 @@ def dry_run(target: str) -> str:
     return result.stdout
 
 
-def test_make_run_serves_with_gunicorn_and_whitenoise_not_the_development_server():
+def test_make_run_serves_over_asgi_with_uvicorn_and_whitenoise_not_the_development_server():
     commands = dry_run("run")
-    assert "gunicorn config.wsgi:application --bind 127.0.0.1:8123" in commands
-    assert "--worker-class gthread" in commands
+    assert "uvicorn config.asgi:application --host 127.0.0.1 --port 8123" in commands
+    # One process (no --workers), proxy headers left to the app, Django has no lifespan.
+    assert "--workers" not in commands
+    assert "--no-proxy-headers" in commands and "--lifespan off" in commands
     assert "runserver" not in commands
     # WhiteNoise serves what collectstatic gathered; seeding comes before serving.
-    assert (
-        commands.index("seed_demo") < commands.index("collectstatic") < commands.index("gunicorn")
-    )
+    assert commands.index("seed_demo") < commands.index("collectstatic") < commands.index("uvicorn")
 
 
 def test_make_dev_keeps_the_autoreloading_server_with_debug_pages():

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -112,17 +113,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _get(url: str, timeout: float = 10) -> tuple[int, bytes, dict]:
+def _get(url: str, timeout: float = 10) -> tuple[int, bytes, Message]:
+    """Status, body and headers (looked up case-insensitively, as HTTP means them: uvicorn
+    sends them in lower case)."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.read(), dict(response.headers)
+            return response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
+        return error.code, error.read(), error.headers
 
 
 @pytest.fixture
 def server_with_database_down(tmp_path):
-    """gunicorn serving the project with DATABASE_URL pointing at a port nobody listens on."""
+    """gunicorn (uvicorn workers, as in production) serving the project with DATABASE_URL
+    pointing at a port nobody listens on."""
     port, closed_port = _free_port(), _free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -133,7 +137,17 @@ def server_with_database_down(tmp_path):
     }
     log = (tmp_path / "gunicorn.log").open("wb")
     process = subprocess.Popen(  # noqa: S603
-        [str(GUNICORN), "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        # As production runs it: gunicorn with the uvicorn worker serving config.asgi.
+        [
+            str(GUNICORN),
+            "config.asgi:application",
+            "--worker-class",
+            "config.asgi_worker.WebWorker",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "1",
+        ],
         cwd=REPO_ROOT,
         env=env,
         stdout=log,
