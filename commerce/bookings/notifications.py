@@ -102,9 +102,7 @@ def calendar_extras(notification: Notification) -> EmailExtras:
         if context.get("audience") == CLIENT
         else ics.practitioner_summary(booking)
     )
-    attendee_email = (
-        notification.recipient.email if notification.recipient_id else notification.email
-    )
+    attendee_email = notification.address
     invitation = ics.booking_invitation(
         booking,
         method=method,

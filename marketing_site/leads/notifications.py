@@ -12,6 +12,7 @@ from notifications.models import Notification
 from notifications.services import notify
 
 CONFIRM_TYPE = "leads.confirm"
+FORM_SUBMISSION_TYPE = "leads.form_submission"
 
 
 def unsubscribe_url_for(lead: Lead, site_url: str) -> str:
@@ -35,8 +36,26 @@ def _unsubscribe_extras(notification: Notification) -> EmailExtras:
     return EmailExtras(headers=unsubscribe_headers(unsubscribe_url))
 
 
+def _from_address_extras(notification: Notification) -> EmailExtras:
+    # The page's own "from" address, when an editor set one (Django's EmailMessage takes a
+    # From header over its from_email).
+    from_address = (notification.context or {}).get("from_address", "")
+    return EmailExtras(headers={"From": from_address} if from_address else {})
+
+
 def register_types() -> None:
     """Called from LeadsConfig.ready."""
+    # A message a visitor sent staff through a form page: operational mail to staff
+    # addresses (often not accounts), so email only and required.
+    register(
+        NotificationType(
+            key=FORM_SUBMISSION_TYPE,
+            category=Category.REQUIRED,
+            channels=frozenset({Channel.EMAIL}),
+            urgent=True,
+            email_extras=_from_address_extras,
+        )
+    )
     register(
         NotificationType(
             key=CONFIRM_TYPE,
@@ -68,3 +87,34 @@ def lead_notify_confirmation(*, lead: Lead, site_url: str) -> Notification:
         },
         dedupe_key=f"lead:{lead.pk}:confirm:{int(sent_at.timestamp()) if sent_at else 0}",
     )
+
+
+def form_submission_notify(
+    *, submission_id: int, address: str, subject: str, text: str, from_address: str
+) -> Notification:
+    """One staff address told of one form-page submission (every field as filled in),
+    once per submission and address."""
+    return notify(
+        recipient=None,
+        email=address,
+        type_key=FORM_SUBMISSION_TYPE,
+        context={
+            "submission_id": submission_id,
+            "subject": subject,
+            "text": text,
+            "from_address": from_address,
+        },
+        dedupe_key=f"form-submission:{submission_id}",
+    )
+
+
+def form_submission_notices_erase(*, submission_ids) -> int:
+    """Deletes the staff notifications (and their deliveries) that carry a copy of these
+    submissions, for the form submissions eraser. Returns how many notifications went."""
+    keys = [f"form-submission:{submission_id}" for submission_id in submission_ids]
+    if not keys:
+        return 0
+    deleted, _ = Notification.objects.filter(
+        type_key=FORM_SUBMISSION_TYPE, dedupe_key__in=keys
+    ).delete()
+    return deleted

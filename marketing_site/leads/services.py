@@ -459,9 +459,15 @@ def leads_erase(subject: ErasureSubject) -> int:
 def form_submissions_erase(subject: ErasureSubject) -> int:
     """Eraser: form submissions with a field equal to the person's email: the encrypted
     LeadFormSubmissions (found by the email's keyed hash; their hash rows go with them)
-    and any left in Wagtail's plaintext table. Returns how many submissions went."""
+    and any left in Wagtail's plaintext table, with the staff notifications that copied
+    them. Returns how many submissions went."""
     encrypted_ids = form_submissions_with_email(email=subject.email)
     LeadFormSubmission.objects.filter(pk__in=encrypted_ids).delete()
+    # The staff emails' copies of those submissions, kept (encrypted) on their
+    # notifications for the delivery record (decision 0038).
+    from marketing_site.leads.notifications import form_submission_notices_erase
+
+    form_submission_notices_erase(submission_ids=encrypted_ids)
     plain_ids = plain_form_submissions_with_email(email=subject.email)
     FormSubmission.objects.filter(pk__in=plain_ids).delete()
     return len(encrypted_ids) + len(plain_ids)

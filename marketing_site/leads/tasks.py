@@ -2,7 +2,6 @@
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 
 # The Klaviyo tasks live in the integration, which is not a Django app; importing them
@@ -135,10 +134,15 @@ def send_form_submission_to_staff(submission_id: int) -> bool:
     lines = [f"{field.label}: {data.get(field.clean_name, '')}" for field in page.get_form_fields()]
     if "consent" in data:
         lines.append(f"Agreed to marketing emails: {'yes' if data['consent'] else 'no'}")
-    EmailMessage(
-        subject=page.subject or f"New message from the {page.title} page",
-        body="\n".join(lines),
-        from_email=page.from_address or None,
-        to=recipients,
-    ).send()
+    from marketing_site.leads.notifications import form_submission_notify
+
+    with transaction.atomic():
+        for address in recipients:
+            form_submission_notify(
+                submission_id=submission.pk,
+                address=address,
+                subject=page.subject or f"New message from the {page.title} page",
+                text="\n".join(lines),
+                from_address=page.from_address,
+            )
     return True

@@ -138,9 +138,15 @@ def test_editors_see_the_submission_in_the_wagtail_admin(
 
 
 def test_erasure_by_email_removes_the_submission_and_its_hash(
-    client, page, django_capture_on_commit_callbacks
+    client, page, settings, django_capture_on_commit_callbacks
 ):
+    from notifications.models import Notification
+
+    settings.CONTACT_FORM_NOTIFY_EMAIL = "care-team@aeyia.example"
     mine = _submit(client, page, django_capture_on_commit_callbacks, email="ADA@example.org")
+    # The staff email about it keeps an (encrypted) copy on its notification.
+    staff_copy = Notification.objects.get(type_key="leads.form_submission")
+    assert staff_copy.dedupe_key == f"form-submission:{mine.pk}"
     other = LeadFormSubmission.objects.create(
         page=page, form_data={"your_name": "Bob", "email": "ada@example.org.uk", "message": "hi"}
     )
@@ -152,6 +158,7 @@ def test_erasure_by_email_removes_the_submission_and_its_hash(
     assert not LeadFormSubmission.objects.filter(pk=mine.pk).exists()
     assert not LeadFormSubmissionEmail.objects.filter(submission_id=mine.pk).exists()
     assert LeadFormSubmission.objects.filter(pk=other.pk).exists()
+    assert not Notification.objects.filter(pk=staff_copy.pk).exists()
 
 
 def test_key_rotation_keeps_the_submission_readable_and_findable(
