@@ -16,6 +16,11 @@ urlpatterns = [
         name="room-recording",
     ),
     path(
+        "account/bookings/<int:booking_id>/room/phone/",
+        views.room_fallback_phone_view,
+        name="room-fallback-phone",
+    ),
+    path(
         "dashboard/practice/bookings/<int:booking_id>/delivered-by-phone/",
         views.room_delivered_by_phone_view,
         name="room-delivered-by-phone",

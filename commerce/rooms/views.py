@@ -23,10 +23,12 @@ from accounts.selectors import user_must_enrol_mfa
 from commerce.bookings.directory import viewer_zone_for
 from commerce.errors import CommerceError
 from commerce.rooms.errors import RoomClosed
+from commerce.rooms.models import Room
 from commerce.rooms.selectors import RoomAccess, room_for_participant, room_window
 from commerce.rooms.services import (
     join_token_issue,
     recording_store,
+    room_fallback_phone_set,
     room_file_share,
     room_join_config,
     room_mark_delivered_by_phone,
@@ -114,6 +116,10 @@ def room_view(request: HttpRequest, booking_id: int) -> HttpResponse:
             "viewer_time_zone_name": str(zone),
             "booking_url": booking_url,
             "open_minutes_before": settings.ROOM_OPENS_MINUTES,
+            "fallback_phone": Room.objects.filter(booking_id=booking.pk)
+            .values_list("fallback_phone", flat=True)
+            .first()
+            or "",
         },
     )
     # The signalling socket is on this origin; CSP Level 3 lets 'self' match ws(s):, but
@@ -221,3 +227,27 @@ def room_delivered_by_phone_view(request, practitioner, booking_id: int) -> Http
     else:
         messages.success(request, "Recorded: this session was delivered by phone.")
     return redirect("practice-booking", booking_id=access.booking.pk)
+
+
+@require_POST
+@login_required
+def room_fallback_phone_view(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """The practitioner's phone number for this session, shown to the client if video
+    cannot start (international form; empty removes it). Back to the room with a message;
+    404 for anyone but the session's practitioner."""
+    access = room_for_participant(user=request.user, booking_id=booking_id)
+    if access.role != "practitioner":
+        raise Http404("No such room.")
+    try:
+        room_fallback_phone_set(
+            practitioner=request.user,
+            booking=access.booking,
+            phone_number=request.POST.get("phone_number", "")[:40],
+        )
+    except ValidationError as error:
+        messages.error(request, _validation_detail(error))
+    except CommerceError as error:
+        messages.error(request, str(error.detail))
+    else:
+        messages.success(request, "Saved: the client sees this number if video cannot start.")
+    return redirect("room", booking_id=access.booking.pk)

@@ -542,3 +542,41 @@ def test_unknown_token_uuid_has_no_effect_on_the_page(client, booking):
     as_user(client, booking.client)
     response = client.get(room_url("room", booking) + f"?token={uuid.uuid4()}")
     assert response.status_code == 200
+
+
+# ---------- the practitioner's phone number for the session ----------
+
+
+def test_the_practitioner_sets_the_phone_number_the_client_is_given(client, booking):
+    as_user(client, booking.practitioner.user)
+    response = client.post(
+        room_url("room-fallback-phone", booking), {"phone_number": "+44 7700 900123"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == room_url("room", booking)
+    assert 'value="+447700900123"' in response.content.decode()
+    as_user(client, booking.client)
+    config = client.post(room_url("room-token", booking)).json()["config"]
+    assert config["fallback_phone"] == "+447700900123"
+
+
+def test_a_malformed_phone_number_is_refused_with_a_message(client, booking):
+    as_user(client, booking.practitioner.user)
+    response = client.post(
+        room_url("room-fallback-phone", booking), {"phone_number": "call me"}, follow=True
+    )
+    assert "international form" in response.content.decode()
+    assert not any(room.fallback_phone for room in Room.objects.filter(booking=booking))
+
+
+def test_only_the_sessions_practitioner_sets_the_phone_number(client, booking):
+    as_user(client, booking.client)
+    response = client.post(
+        room_url("room-fallback-phone", booking), {"phone_number": "+447700900123"}
+    )
+    assert response.status_code == 404
+    as_user(client, UserFactory())
+    response = client.post(
+        room_url("room-fallback-phone", booking), {"phone_number": "+447700900123"}
+    )
+    assert response.status_code == 404
+    assert not any(room.fallback_phone for room in Room.objects.filter(booking=booking))
