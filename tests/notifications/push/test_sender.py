@@ -337,3 +337,36 @@ def test_the_payload_opens_only_pages_of_this_site_and_stays_small():
         json.loads(push_payload(RenderedPush(title="", body="", url="/", tag="")))["title"]
         == "Aeyia"
     )
+
+
+def test_the_real_new_message_notice_pushes_no_message_text(push_service):
+    """The messaging app's own notice type and templates: even if a caller put the text
+    and subject into the context, the push carries only the generic line."""
+    from marketplace.clients.messaging.notifications import NEW_MESSAGE_TYPE
+
+    user = UserFactory()
+    browser = Browser()
+    subscribe(user, browser, push_service.endpoint("phone"))
+    notification = notify(
+        recipient=user,
+        type_key=NEW_MESSAGE_TYPE,
+        context={
+            "thread_id": 41,
+            "thread_path": "/account/care/1/messages/41/",
+            "subject": "About my diagnosis",
+            "body": MESSAGE_TEXT,
+        },
+        dedupe_key="thread:41:message:1",
+        link="/account/care/1/messages/41/",
+    )
+    delivery = notification.deliveries.get(channel=Channel.PUSH)
+
+    assert delivery_send(delivery_id=delivery.pk) == "sent"
+
+    payload = json.loads(browser.decrypt(push_service.received[0].body))
+    assert payload == {
+        "title": "New message",
+        "body": "You have a new message on Aeyia.",
+        "url": "/account/care/1/messages/41/",
+        "tag": NEW_MESSAGE_TYPE,
+    }
