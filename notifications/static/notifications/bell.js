@@ -82,7 +82,14 @@
       });
   }
 
+  // Which way the count arrives now ("socket" or "poll"): for the browser tests and for
+  // anyone looking at the page in developer tools.
+  function mode(name) {
+    bell.setAttribute("data-bell-mode", name);
+  }
+
   function startPolling() {
+    mode("poll");
     if (pollTimer === null && !stopped) {
       pollTimer = window.setInterval(poll, POLL_MS);
     }
@@ -97,6 +104,7 @@
 
   function stop() {
     stopped = true;
+    mode("stopped");
     stopPolling();
     if (retryTimer !== null) {
       window.clearTimeout(retryTimer);
@@ -124,6 +132,7 @@
     }
     socket.addEventListener("open", function () {
       socketOpen = true;
+      mode("socket");
       retryMs = RETRY_FIRST_MS;
       stopPolling();
     });
