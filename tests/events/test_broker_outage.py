@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from commerce.bookings.models import Booking
 from commerce.credits.selectors import credits_balance
 from events.models import OutboxMessage
+from notifications.models import Delivery
 from tests.accounts.factories import UserFactory
 from tests.commerce.bookings.booking_setup import CREDIT_PRICE, bookable_service, slot
 from tests.commerce.credits.factories import give_credits
@@ -20,7 +21,9 @@ from tests.events.broker import own_broker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-NOTICE = "commerce.bookings.tasks.send_booking_notice"
+# The booking notices' email deliveries (decision 0038: bookings notify through the
+# notification service, whose deliveries go out through the outbox).
+DELIVER = "notifications.tasks.deliver"
 
 
 @pytest.fixture(autouse=True)
@@ -61,10 +64,19 @@ def test_booking_with_credits_while_the_broker_is_down_is_201_and_emails_follow_
         assert "code" in retry.json()
         assert credits_balance(user=user) == 10 - CREDIT_PRICE
 
-        notice = OutboxMessage.objects.get(task_name=NOTICE)
-        assert notice.args == [booking.pk, "confirmed", None]
-        assert notice.state == OutboxMessage.State.PENDING
-        assert notice.attempts == 1
+        emails = sorted(
+            Delivery.objects.filter(
+                notification__dedupe_key__startswith=f"booking:{booking.pk}:confirmed:",
+                channel="email",
+            ).values_list("pk", flat=True)
+        )
+        assert len(emails) == 2  # the client's confirmation and the practitioner's notice
+        queued = {row.args[0]: row for row in OutboxMessage.objects.filter(task_name=DELIVER)}
+        assert set(emails) <= set(queued)
+        for delivery_id in emails:
+            assert queued[delivery_id].state == OutboxMessage.State.PENDING
+            assert queued[delivery_id].attempts == 1
+        notice = queued[emails[0]]
         assert not OutboxMessage.objects.filter(state=OutboxMessage.State.SENT).exists()
         assert mail.outbox == []
 
