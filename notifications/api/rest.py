@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.pagination import MAX_ID, StrictLimitOffsetPagination
 from notifications import selectors, services
@@ -189,11 +190,13 @@ class NotificationReadAllView(GenericAPIView):
         return Response({"marked": marked, "unread": 0})
 
 
-class NotificationPreferencesView(GenericAPIView):
-    """What the person gets, on which channel, and when (the settings page's matrix)."""
+class NotificationPreferencesView(APIView):
+    """What the person gets, on which channel, and when (the settings page's matrix).
+
+    An APIView, not a GenericAPIView: there is no object to look up, and DRF's OPTIONS
+    answer for a PUT asks a GenericAPIView for one."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = PreferencesSerializer
 
     @extend_schema(operation_id="notifications_preferences", responses=PreferencesSerializer)
     def get(self, request):

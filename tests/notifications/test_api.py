@@ -218,3 +218,9 @@ def test_bad_preferences_are_400_and_save_nothing(api, person, body, field):
 def test_a_non_object_body_is_400(api):
     response = api.put(PREFERENCES, [1, 2], format="json")
     assert response.status_code == 400
+
+
+def test_options_on_every_endpoint_answers(api, person):
+    notification = in_app_notification(person)
+    for url in (LIST, READ_ALL, PREFERENCES, _read(notification.pk)):
+        assert api.options(url).status_code == 200, url
