@@ -139,6 +139,8 @@ class AsgiLiveServer:
         thread = threading.Thread(target=run, name="asgi-live-server-call")
         thread.start()
         thread.join(30)
+        if thread.is_alive():
+            pytest.fail(f"{function!r} did not return within 30 s")
         if "error" in outcome:
             raise outcome["error"]
         return outcome.get("result")
