@@ -89,7 +89,7 @@ def room_view(request: HttpRequest, booking_id: int) -> HttpResponse:
     access = room_for_participant(user=request.user, booking_id=booking_id)
     # Practitioners need a second factor for client data (RequireMfaMiddleware guards
     # /dashboard/); the room shows a client's face and their files, so the same rule.
-    if access.role == "practitioner" and user_must_enrol_mfa(user=request.user):
+    if access.role == "practitioner" and user_must_enrol_mfa(user=access.user):
         messages.warning(
             request,
             "Your role needs two-factor authentication. Set up an authenticator app to continue.",
@@ -142,7 +142,7 @@ def room_token_view(request: HttpRequest, booking_id: int) -> JsonResponse:
     if room_window(access.booking).state != "open":
         return _closed_error(access)
     try:
-        token = join_token_issue(user=request.user, booking=access.booking)
+        token = join_token_issue(user=access.user, booking=access.booking)
     except RoomClosed:
         # The window closed between the check above and the issue.
         return _closed_error(access)
@@ -221,7 +221,7 @@ def room_delivered_by_phone_view(request, practitioner, booking_id: int) -> Http
     if access.role != "practitioner":
         raise Http404("No such room.")
     try:
-        room_mark_delivered_by_phone(practitioner=request.user, booking=access.booking)
+        room_mark_delivered_by_phone(practitioner=access.user, booking=access.booking)
     except CommerceError as error:
         messages.error(request, f"This session could not be marked as delivered: {error.detail}")
     else:
@@ -240,7 +240,7 @@ def room_fallback_phone_view(request: HttpRequest, booking_id: int) -> HttpRespo
         raise Http404("No such room.")
     try:
         room_fallback_phone_set(
-            practitioner=request.user,
+            practitioner=access.user,
             booking=access.booking,
             phone_number=request.POST.get("phone_number", "")[:40],
         )
