@@ -5,6 +5,7 @@ read), the unread count the bell polls when it has no socket, and the settings p
 from __future__ import annotations
 
 import zoneinfo
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from notifications import selectors, services
 from notifications.forms import NotificationSettingsForm
 from notifications.kinds import Category, Channel
@@ -41,6 +43,11 @@ CATEGORY_HELP = {
 }
 
 
+def _person(request: HttpRequest) -> User:
+    # Behind login_required: the request's user is a signed-in account.
+    return cast(User, request.user)
+
+
 def _zone(user) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(user.time_zone or "UTC")
@@ -51,7 +58,7 @@ def _zone(user) -> zoneinfo.ZoneInfo:
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(selectors.notifications_for(request.user), PER_PAGE)
+    paginator = Paginator(selectors.notifications_for(_person(request)), PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
@@ -61,7 +68,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "notifications/pages/list.html",
         {
             "page": page,
-            "unread": selectors.unread_count(request.user),
+            "unread": selectors.unread_count(_person(request)),
             "time_zone": _zone(request.user),
         },
     )
@@ -84,7 +91,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
         raise Http404("No such notification.")
     try:
         notification = services.notification_mark_read(
-            user=request.user, notification_id=notification_id
+            user=_person(request), notification_id=notification_id
         )
     except Notification.DoesNotExist:
         raise Http404("No such notification.") from None
@@ -94,7 +101,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    marked = services.notifications_mark_all_read(user=request.user)
+    marked = services.notifications_mark_all_read(user=_person(request))
     if marked:
         messages.success(
             request, f"Marked {marked} notification{'s' if marked != 1 else ''} as read."
@@ -117,7 +124,7 @@ def notification_unread_count(request: HttpRequest) -> HttpResponse:
     # tab left open polls every minute, and that must not keep an idle session alive.
     if hasattr(request, "session"):
         request.session.modified = False
-    return JsonResponse({"unread": selectors.unread_count(request.user)})
+    return JsonResponse({"unread": selectors.unread_count(_person(request))})
 
 
 def _push_toggle_available() -> bool:
@@ -197,7 +204,7 @@ def _rows(form: NotificationSettingsForm) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _person(request)
     initial = _settings_initial(user)
     matrix = selectors.preferences_matrix(user)
     status = 200
