@@ -15,6 +15,7 @@ import uuid
 
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 
 from accounts.adapters import AccountAdapter
 from notifications.kinds import Category, Channel, NotificationType, register
@@ -49,16 +50,19 @@ class NotifyingAccountAdapter(AccountAdapter):
             },
         )
         # To the address allauth names, not the account's: a new address being confirmed
-        # or an unknown one asking for a reset may have no account or another one.
-        notify(
-            recipient=None,
-            email=email,
-            type_key=ACCOUNT_EMAIL_TYPE,
-            context={
-                "template": template_prefix,
-                "subject": rendered.subject,
-                "text": rendered.body,
-            },
-            # Every call is its own message (a resend is asked for by the person).
-            dedupe_key=f"{template_prefix}:{uuid.uuid4().hex}",
-        )
+        # or an unknown one asking for a reset may have no account or another one. Its
+        # own transaction: allauth's views run in autocommit, and the notification and
+        # its delivery must land together.
+        with transaction.atomic():
+            notify(
+                recipient=None,
+                email=email,
+                type_key=ACCOUNT_EMAIL_TYPE,
+                context={
+                    "template": template_prefix,
+                    "subject": rendered.subject,
+                    "text": rendered.body,
+                },
+                # Every call is its own message (a resend is asked for by the person).
+                dedupe_key=f"{template_prefix}:{uuid.uuid4().hex}",
+            )

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db import transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
@@ -318,7 +319,8 @@ def booking_notice_send(
     if booking is None or event not in EVENTS:
         return 0
     before = _existing(booking, event)
-    notices = _notify_event(booking, event, previous_starts_at=previous_starts_at)
+    with transaction.atomic():
+        notices = _notify_event(booking, event, previous_starts_at=previous_starts_at)
     return sum(1 for notice in notices if notice.pk not in before)
 
 
@@ -379,14 +381,17 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
         for booking in due:
             if keys[booking.pk] in done:
                 continue
-            notify(
-                recipient=booking.client,
-                type_key=REMINDER_TYPE,
-                context=booking_context(booking, CLIENT, event="reminder", kind=kind),
-                dedupe_key=keys[booking.pk],
-                link=join_url(booking) or _link(booking, CLIENT),
-                event_at=booking.starts_at,
-            )
+            # One transaction per reminder: its notification and deliveries land together,
+            # and one booking's failure does not undo the others'.
+            with transaction.atomic():
+                notify(
+                    recipient=booking.client,
+                    type_key=REMINDER_TYPE,
+                    context=booking_context(booking, CLIENT, event="reminder", kind=kind),
+                    dedupe_key=keys[booking.pk],
+                    link=join_url(booking) or _link(booking, CLIENT),
+                    event_at=booking.starts_at,
+                )
             created += 1
     return created
 
