@@ -9,12 +9,15 @@ its services do every write. Only the booking's client and practitioner get anyt
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -33,7 +36,10 @@ from commerce.rooms.services import (
     room_join_config,
     room_mark_delivered_by_phone,
 )
+from integrations.video import get_video_provider
 from marketplace.practitioners.access import practitioner_view
+
+logger = logging.getLogger(__name__)
 
 CONSENT_VALUES = {"1", "on", "true", "yes"}
 
@@ -81,6 +87,19 @@ def _wants_consent(request: HttpRequest) -> bool:
     return request.POST.get("consent", "").strip().lower() in CONSENT_VALUES
 
 
+def _chime_bundle_url() -> str:
+    """The live adapter's browser bundle (built by `make assets`), or "" when rooms are
+    peer to peer or the bundle is missing from the static manifest: then the page offers
+    the phone fallback rather than failing to render."""
+    if get_video_provider().name != "chime":
+        return ""
+    try:
+        return static("dist/rooms-chime.js")
+    except ValueError:
+        logger.error("rooms: static/dist/rooms-chime.js is not built; run `make assets`")
+        return ""
+
+
 @require_GET
 @login_required
 def room_view(request: HttpRequest, booking_id: int) -> HttpResponse:
@@ -116,6 +135,7 @@ def room_view(request: HttpRequest, booking_id: int) -> HttpResponse:
             "viewer_time_zone_name": str(zone),
             "booking_url": booking_url,
             "open_minutes_before": settings.ROOM_OPENS_MINUTES,
+            "chime_src": _chime_bundle_url(),
             "fallback_phone": Room.objects.filter(booking_id=booking.pk)
             .values_list("fallback_phone", flat=True)
             .first()

@@ -580,3 +580,31 @@ def test_only_the_sessions_practitioner_sets_the_phone_number(client, booking):
     )
     assert response.status_code == 404
     assert not any(room.fallback_phone for room in Room.objects.filter(booking=booking))
+
+
+def test_a_chime_room_whose_bundle_was_never_built_still_renders(client, booking, monkeypatch):
+    """Production's manifest storage raises ValueError for a file collectstatic never saw;
+    the page must still render (its script then offers the phone fallback), never a 500."""
+    from types import SimpleNamespace
+
+    from commerce.rooms import views
+
+    def unbuilt(path: str) -> str:
+        raise ValueError(f"Missing staticfiles manifest entry for '{path}'")
+
+    monkeypatch.setattr(views, "get_video_provider", lambda: SimpleNamespace(name="chime"))
+    monkeypatch.setattr(views, "static", unbuilt)
+    as_user(client, booking.client)
+    response = client.get(room_url("room", booking))
+    assert response.status_code == 200
+    assert 'data-chime-src=""' in response.content.decode()
+
+    monkeypatch.setattr(views, "static", lambda path: f"/static/{path}")
+    response = client.get(room_url("room", booking))
+    assert 'data-chime-src="/static/dist/rooms-chime.js"' in response.content.decode()
+
+
+def test_a_peer_to_peer_room_names_no_chime_bundle(client, booking):
+    as_user(client, booking.client)
+    response = client.get(room_url("room", booking))
+    assert 'data-chime-src=""' in response.content.decode()
