@@ -9,6 +9,8 @@ from accounts.roles import GROUP_NAMES, Role
 from notifications import kinds
 from notifications.kinds import Category, Channel
 from notifications.segments import segment_register
+from privacy.export import exclude as export_exclude
+from privacy.registry import holds_nothing_personal
 
 
 def everyone(params: dict[str, Any]) -> QuerySet[User]:
@@ -38,3 +40,8 @@ def register() -> None:
     )
     segment_register("everyone", "Everyone with an account", everyone)
     segment_register("clients", "All clients", all_clients)
+    # The author link is a staff reference on a company message, not data about the author
+    # (SET_NULL if the account goes), so neither erasure nor the author's export has a part.
+    staff_reference = "the staff author of a company-wide announcement; nothing about them"
+    holds_nothing_personal(models=("announcements.Announcement",), reason=staff_reference)
+    export_exclude(models=("announcements.Announcement",), reason=staff_reference)
