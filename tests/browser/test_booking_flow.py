@@ -155,4 +155,4 @@ def test_a_time_taken_meanwhile_goes_back_to_the_profile(
     page.get_by_role("radio", name="Card").check()
     page.get_by_role("button", name="Confirm and pay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nadia Haddad")
-    expect(page.get_by_role("status").first).to_contain_text("is no longer free")
+    expect(page.locator(".messages")).to_contain_text("is no longer free")

@@ -37,7 +37,7 @@ def test_sign_up_confirm_email_and_sign_in(live_server, home_page, page, csp_vio
     page.locator("main form").get_by_role("button", name="Confirm").click()
 
     page.wait_for_url("**/accounts/login/")
-    assert "confirmed" in page.get_by_role("status").inner_text()
+    assert "confirmed" in page.locator(".messages").inner_text()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.locator("main form").get_by_role("button", name="Sign In").click()
