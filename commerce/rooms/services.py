@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from commerce.bookings.models import Booking
-from commerce.bookings.services.cancellations import _pay_practitioner
+from commerce.bookings.services import booking_mark_completed
 from commerce.rooms import broadcast
 from commerce.rooms.errors import RoomClosed, RoomStateConflict, TokenRefused
 from commerce.rooms.models import ChatMessage, JoinToken, Recording, Room, RoomEvent
@@ -393,10 +393,7 @@ def room_mark_delivered_by_phone(
         raise RoomStateConflict(
             "This session ended too long ago to change how it was delivered.", code="too_late"
         )
-    locked.status = Booking.Status.COMPLETED
-    locked.completed_at = now
-    locked.save(update_fields=["status", "completed_at", "updated_at"])
-    _pay_practitioner(locked, percent=100, description=f"{locked.service.name} (by phone)")
+    booking_mark_completed(booking=locked, now=now, how="by phone")
     Room.objects.filter(pk=room.pk).update(
         delivered_by_phone_at=now, state=Room.State.ENDED, ended_at=room.ended_at or now
     )

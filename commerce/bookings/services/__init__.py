@@ -15,6 +15,7 @@ from commerce.bookings.services.calendars import (
 from commerce.bookings.services.cancellations import (
     NO_SHOW_WINDOW,
     booking_cancel,
+    booking_mark_completed,
     booking_mark_no_show,
     bookings_complete_past,
     bookings_expire_holds,
@@ -45,6 +46,7 @@ __all__ = [
     "booking_confirm_with_membership",
     "booking_confirm_with_sponsor",
     "booking_hold",
+    "booking_mark_completed",
     "booking_mark_no_show",
     "booking_record_card_paid",
     "booking_release_hold",

@@ -225,11 +225,19 @@ def _complete(*, booking_id: int, now: datetime) -> bool:
     )
     if booking.status != Status.CONFIRMED or booking.ends_at > now - NO_SHOW_WINDOW:
         return False
+    booking_mark_completed(booking=booking, now=now)
+    return True
+
+
+def booking_mark_completed(*, booking: Booking, now: datetime, how: str = "") -> None:
+    """Completes a confirmed booking the caller holds locked (select_for_update) and pays
+    the practitioner for a session not paid by card. `how` is added to the transfer's
+    description ("by phone"). Callers check the booking is CONFIRMED first."""
     booking.status = Status.COMPLETED
     booking.completed_at = now
     booking.save(update_fields=["status", "completed_at", "updated_at"])
-    _pay_practitioner(booking, percent=100, description=booking.service.name)
-    return True
+    description = f"{booking.service.name} ({how})" if how else booking.service.name
+    _pay_practitioner(booking, percent=100, description=description)
 
 
 def bookings_complete_past(*, now: datetime | None = None) -> int:
