@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.roles import Role
 from accounts.services import role_grant
@@ -239,11 +239,19 @@ def test_client_and_practitioner_meet_share_a_screen_chat_send_a_file_and_recove
         client.wait_for_function("() => document.getElementById('room-preview').srcObject !== null")
         client.get_by_role("button", name="Join the session").click()
         client.get_by_text("Waiting for Nadia Haddad to let you in.").first.wait_for()
+        # One phase at a time: what is behind or ahead of the person is not on screen.
+        expect(client.locator("#room-prejoin")).to_be_hidden()
+        expect(client.locator("#room-call")).to_be_hidden()
+        expect(client.locator("#room-left")).to_be_hidden()
+        expect(client.locator("#room-ended-live")).to_be_hidden()
         axe_clean_at_both_widths(client, "waiting room")
 
         practitioner.get_by_text("Jane Doe is waiting", exact=True).wait_for()
         practitioner.get_by_role("button", name="Admit Jane Doe").click()
         client.wait_for_function("() => document.getElementById('room').dataset.phase === 'call'")
+        for phase in ("#room-prejoin", "#room-waiting", "#room-left", "#room-ended-live"):
+            expect(client.locator(phase)).to_be_hidden()
+        expect(client.locator("#room-call")).to_be_visible()
 
         # Media flows both ways, peer to peer.
         wait_for_frames(client)
