@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.outbox import enqueue_on_commit
-from integrations.sms.types import is_e164
+from integrations.sms.types import is_e164, normalize_phone_number
 from notifications import kinds, rendering, selectors, timing
 from notifications.kinds import Category, Channel
 from notifications.models import (
@@ -268,7 +268,7 @@ def contact_point_set(*, user: User, phone_number: str, sms_opt_in: bool) -> Con
     """Saves the person's mobile number (E.164) and their consent to texts, recording
     when consent was given or withdrawn. ValidationError for a malformed number or for
     consent without a number."""
-    phone_number = "".join(phone_number.split())
+    phone_number = normalize_phone_number(phone_number)
     if phone_number and not is_e164(phone_number):
         raise ValidationError(
             "Enter the number in international form, for example +447700900123.",

@@ -32,3 +32,11 @@ class SentSms:
     message_id: str
     to: str
     idempotency_key: str
+
+
+def normalize_phone_number(raw: str) -> str:
+    """The number without the spaces, hyphens, dots and brackets people type into it:
+    "+44 (0)7700 900-123" becomes "+447700900123" (a national "(0)" trunk prefix after the
+    country code is dropped). Check the result with `is_e164`."""
+    text = (raw or "").strip().replace("(0)", "")
+    return "".join(character for character in text if character not in " -.()\t")

@@ -99,6 +99,14 @@ def test_a_bad_or_missing_number_is_refused_and_nothing_is_saved(phone):
     assert not ContactPoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "typed", ["+44 (0)7700 900-123", "+44 7700.900.123", "  +447700900123  ", "+44(7700)900123"]
+)
+def test_numbers_as_people_type_them_are_stored_in_international_form(typed):
+    contact = contact_point_set(user=UserFactory(), phone_number=typed, sms_opt_in=True)
+    assert contact.phone_number == "+447700900123"
+
+
 def _send_reminders(django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         send_due_reminders()
