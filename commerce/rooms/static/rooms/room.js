@@ -558,6 +558,22 @@
   var peerInstance = null;
   var makingOffer = false;
   var ignoreOffer = false;
+  // Candidates that arrive before the description they belong to (the other side's
+  // offer was still in flight, or ours collided with theirs) wait here: adding them
+  // early fails, and the browser never sends the same candidates twice.
+  var pendingCandidates = [];
+
+  async function flushCandidates() {
+    var waiting = pendingCandidates;
+    pendingCandidates = [];
+    for (var i = 0; i < waiting.length; i += 1) {
+      try {
+        await pc.addIceCandidate(waiting[i]);
+      } catch (error) {
+        // A candidate of an offer that was rolled back: nothing to use it for.
+      }
+    }
+  }
   var cameraTransceiver = null;
   var audioSender = null;
   var screenSender = null;
@@ -580,6 +596,7 @@
       pc.close();
     }
     pc = null;
+    pendingCandidates = [];
     hook.pc = null;
     cameraTransceiver = null;
     audioSender = null;
@@ -602,6 +619,11 @@
       }
     };
     pc.onnegotiationneeded = async function () {
+      // The first offer is always the practitioner's. When both first offers crossed, the
+      // client rolled its own back and answered, but Chrome did not signal its candidates
+      // again, so the call never connected. Later renegotiation (screen share, audio only,
+      // ICE restart) may start on either side.
+      if (polite && !pc.remoteDescription) return;
       try {
         makingOffer = true;
         await pc.setLocalDescription();
@@ -737,6 +759,7 @@
       if (ignoreOffer) return;
       try {
         await pc.setRemoteDescription(description);
+        await flushCandidates();
         if (description.type === "offer") {
           await pc.setLocalDescription();
           send({ type: "signal", data: { sdp: pc.localDescription.toJSON(), from: instance } });
@@ -747,6 +770,10 @@
       return;
     }
     if (signal.candidate && pc && peerInstance === from) {
+      if (!pc.remoteDescription) {
+        pendingCandidates.push(signal.candidate);
+        return;
+      }
       try {
         await pc.addIceCandidate(signal.candidate);
       } catch (error) {
