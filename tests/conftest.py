@@ -100,3 +100,13 @@ def _celery_join_guard_restored():
     before = _state.task_join_will_block()
     yield
     _state._set_task_join_will_block(before)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests run last. Playwright's sync API keeps an asyncio loop running in the
+    main thread from the first browser test to the end of the session, and any later test
+    that drives an ASGI app with async_to_sync (the socket consumers, config.asgi) would
+    fail with "You cannot use AsyncToSync in the same thread as an async event loop".
+    After pytest-django's own ordering (this hook runs last), a stable sort keeps it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

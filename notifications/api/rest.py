@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -76,12 +76,23 @@ class PreferenceRowSerializer(serializers.Serializer):
     channels = PreferenceCellSerializer(many=True)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "22:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the person's zone as "HH:MM". Not OpenAPI's `format: time`,
+    which is RFC 3339's full-time and demands an offset a quiet hour does not have."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class PreferencesSerializer(serializers.Serializer):
     preferences = PreferenceRowSerializer(many=True)
-    quiet_start = serializers.TimeField(
+    quiet_start = LocalTimeField(
         allow_null=True, help_text="Quiet hours start, local time in time_zone (null: none)."
     )
-    quiet_end = serializers.TimeField(allow_null=True)
+    quiet_end = LocalTimeField(allow_null=True)
     email_digest = serializers.BooleanField(help_text="One email a day for non-urgent kinds.")
     digest_hour = serializers.IntegerField(min_value=0, max_value=23)
     time_zone = serializers.CharField(help_text="The person's time zone (IANA name).")
@@ -100,8 +111,8 @@ class PreferencesUpdateSerializer(serializers.Serializer):
     preferences = PreferenceChangeSerializer(
         many=True, required=False, max_length=MAX_PREFERENCE_CHANGES
     )
-    quiet_start = serializers.TimeField(required=False, allow_null=True)
-    quiet_end = serializers.TimeField(required=False, allow_null=True)
+    quiet_start = LocalTimeField(required=False, allow_null=True)
+    quiet_end = LocalTimeField(required=False, allow_null=True)
     email_digest = serializers.BooleanField(required=False)
     digest_hour = serializers.IntegerField(required=False, min_value=0, max_value=23)
 

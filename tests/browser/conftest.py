@@ -231,3 +231,24 @@ def asgi_live_server(transactional_db, asgi_application) -> Iterator[AsgiLiveSer
             server.force_exit = True
             thread.join(10)
         listener.close()
+
+
+# Fake camera, microphone and screen for the session-room and video tests.
+FAKE_MEDIA_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    # getDisplayMedia picks the whole screen without a chooser.
+    "--auto-select-desktop-capture-source=Entire screen",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture
+def media_browser(browser: Browser):
+    """A second Chromium with fake media devices (the shared one has none). Launched
+    through the session browser's Playwright, so its thread set-up applies."""
+    media = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA_ARGS]
+    )
+    yield media
+    media.close()

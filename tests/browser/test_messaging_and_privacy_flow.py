@@ -49,7 +49,7 @@ def test_messages_export_and_erasure_pages(live_server, axe_page, viewport, sett
 
     log_in(page, base, record.practitioner.user)
     page.goto(f"{base}/dashboard/practice/messages/")
-    assert page.get_by_text("1 unread").is_visible()
+    assert page.get_by_role("main").get_by_text("1 unread").is_visible()
     assert_accessible(page)
     page.goto(f"{base}/dashboard/practice/clients/{record.pk}/messages/")
     page.get_by_role("link", name="Before Friday").click()

@@ -27,8 +27,6 @@ from marketplace.clients.documents.models import ClientDocument
 from tests.accounts.factories import UserFactory, enrol_totp
 from tests.browser.support import (
     AXE_SCRIPT,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
     WCAG_TAGS,
@@ -39,13 +37,6 @@ from tests.marketplace.practitioners.factories import PractitionerProfileFactory
 
 pytestmark = pytest.mark.browser
 
-FAKE_MEDIA_ARGS = [
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    # getDisplayMedia picks the whole screen without a chooser.
-    "--auto-select-desktop-capture-source=Entire screen",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 # Frames decoded per inbound video stream of the page's current peer connection.
 FRAMES_DECODED = """async () => {
@@ -84,17 +75,6 @@ def asgi_application():
     from config.asgi import application
 
     return ASGIStaticFilesHandler(application)
-
-
-@pytest.fixture
-def media_browser(browser: Browser):
-    """A second Chromium with fake media devices (the shared one has none). Launched
-    through the session browser's Playwright, so its thread set-up applies."""
-    media = browser.browser_type.launch(
-        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA_ARGS]
-    )
-    yield media
-    media.close()
 
 
 def room_booking() -> Booking:

@@ -8,7 +8,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-import config.routing
 from config.asgi import application
 from config.asgi_limits import ConcurrentRequestLimit
 from tests.asgi_communicators import HttpCommunicator, WebsocketCommunicator
@@ -122,25 +121,6 @@ def test_the_channel_layer_follows_redis_url_with_a_per_run_prefix():
         assert layer["CONFIG"]["prefix"].startswith("aeyia-test-ws-")
     else:
         assert layer["BACKEND"] == "channels.layers.InMemoryChannelLayer"
-
-
-class TestRoutingDuringTheBuildOut:
-    """config.routing tolerates exactly the two apps' routing modules being absent."""
-
-    def test_a_missing_routing_module_is_skipped(self, monkeypatch):
-        def missing(name):
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-
-        monkeypatch.setattr(config.routing.importlib, "import_module", missing)
-        assert config.routing._collect() == []
-
-    def test_a_missing_import_inside_a_routing_module_still_fails(self, monkeypatch):
-        def broken(name):
-            raise ModuleNotFoundError("No module named 'websockets_extra'", name="websockets_extra")
-
-        monkeypatch.setattr(config.routing.importlib, "import_module", broken)
-        with pytest.raises(ModuleNotFoundError):
-            config.routing._collect()
 
 
 def test_a_socket_to_a_path_no_app_serves_is_refused_cleanly():
