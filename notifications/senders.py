@@ -13,7 +13,9 @@ from accounts.encryption import lookup_digests
 from integrations.sms import get_sms_sender
 from integrations.sms.types import InvalidPhoneNumber, SmsError
 from notifications.channels import ChannelError, ChannelUnavailable, RenderedEmail, RenderedSms
+from notifications.kinds import Category
 from notifications.models import ContactPoint, Delivery, SuppressedAddress
+from notifications.unsubscribe import unsubscribe_headers
 
 SKIP_ADDRESS_BOUNCED = "address bounced"
 SKIP_CONSENT_WITHDRAWN = "consent withdrawn"
@@ -39,12 +41,16 @@ def email_send(delivery: Delivery, rendered: RenderedEmail) -> str:
         raise ChannelUnavailable(SKIP_ADDRESS_BOUNCED)
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or None
     own_message_id = make_msgid(idstring=f"delivery-{delivery.pk}", domain=domain)
+    headers = {"Message-ID": own_message_id, **dict(rendered.extras.headers)}
+    notification = delivery.notification
+    if notification.category == Category.MARKETING and notification.recipient_id:
+        headers = {**unsubscribe_headers(user_id=notification.recipient_id), **headers}
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
-        headers={"Message-ID": own_message_id, **dict(rendered.extras.headers)},
+        headers=headers,
     )
     if rendered.html:
         message.attach_alternative(rendered.html, "text/html")

@@ -20,6 +20,11 @@ urlpatterns = [
         name="notification-open",
     ),
     path(
+        "account/notifications/unsubscribe/<str:token>/",
+        views.marketing_unsubscribe,
+        name="notifications-unsubscribe",
+    ),
+    path(
         "account/notifications/settings/",
         views.notification_settings,
         name="notification-settings",

@@ -18,6 +18,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -26,6 +27,7 @@ from notifications.forms import NotificationSettingsForm
 from notifications.kinds import Category, Channel
 from notifications.models import Notification
 from notifications.preferences import is_available
+from notifications.unsubscribe import user_for_unsubscribe_token
 
 PER_PAGE = 20
 # Ids beyond a bigint name nothing and must not reach the database driver.
@@ -254,3 +256,23 @@ def _add_service_errors(form: NotificationSettingsForm, error: ValidationError) 
     )
     for item in items:
         form.add_error(SERVICE_ERROR_FIELDS.get(item.code or ""), item.messages)
+
+
+# CSRF-exempt on purpose: mail clients send the RFC 8058 one-click POST with no token and
+# no session. The signed token in the URL is the proof the request comes from the email.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def marketing_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The List-Unsubscribe link of "News and offers" emails. GET shows a button (mail
+    scanners open links); a POST, the button's or a mail client's one-click, turns news
+    and offers off for email. Idempotent; an unknown token is a 404 page."""
+    person = user_for_unsubscribe_token(token)
+    if person is None:
+        return render(request, "notifications/pages/unsubscribe_invalid.html", status=404)
+    done = request.method == "POST"
+    if done:
+        services.preference_set(
+            user=person, category=Category.MARKETING, channel=Channel.EMAIL, enabled=False
+        )
+    return render(request, "notifications/pages/unsubscribe.html", {"done": done})
