@@ -110,3 +110,17 @@ def pytest_collection_modifyitems(items):
     fail with "You cannot use AsyncToSync in the same thread as an async event loop".
     After pytest-django's own ordering (this hook runs last), a stable sort keeps it."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layers():
+    """Each test gets its own channel-layer instances. A Redis layer holds an asyncio lock
+    (and connection pools) bound to the event loop that first used it; when a test's
+    server or communicator stops mid-receive, the next test's loop would find that lock
+    taken and bound to a dead loop ("is bound to a different event loop"), and every
+    socket after it would go quiet. One web process has one loop, so this is test-only."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
